@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the project needs, only those missing. Idempotent.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev   # Asio, Beast, JSON
+  libssl-dev                               # HMAC-SHA256 for JWT
+  libspdlog-dev                            # logging
+  libcli11-dev                             # command line
+  libgtest-dev libgmock-dev                # tests
+  libbenchmark-dev                         # micro-benchmarks
+  clang-format
+  curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing packages: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,68 @@
+#include "app/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "auth/jwt.hpp"
+#include "fanout/connection_registry.hpp"
+#include "http/router.hpp"
+#include "metrics/process_stats.hpp"
+#include "metrics/server_metrics.hpp"
+#include "net/realtime_server.hpp"
+
+namespace archibald {
+namespace {
+
+// Descriptors kept back from WebSocket connections: standard streams, epoll, timers, logs,
+// the database, and room to answer (then close) connections past capacity with 1013.
+constexpr std::size_t reserved_for_process = 32;
+constexpr std::size_t reserved_for_rejects = 224;
+
+std::string display_host(const std::string& host) {
+  return host == "0.0.0.0" || host == "::" ? "localhost" : host;
+}
+
+}  // namespace
+
+int run_server(const server_config& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (config.jwt_secret == dev_jwt_secret) {
+    spdlog::warn("=================================================================");
+    spdlog::warn("JWT_SECRET is the development default: anyone can mint tokens.");
+    spdlog::warn("Set JWT_SECRET to a long random secret before production use.");
+    spdlog::warn("=================================================================");
+  }
+
+  const std::size_t fd_limit = raise_open_file_limit();
+  const std::size_t reserved = reserved_for_process + reserved_for_rejects;
+  const std::size_t fd_capacity = fd_limit > 2 * reserved ? fd_limit - reserved : fd_limit / 2;
+
+  lifecycle life;
+  life.connection_capacity = std::min(config.max_connections, fd_capacity);
+  const jwt_verifier verifier(config.jwt_secret);
+  connection_registry registry(
+      {.max_total = life.connection_capacity, .max_per_user = config.max_connections_per_user});
+  server_metrics metrics;
+  const router routes(server_context{config, verifier, registry, metrics, life});
+  realtime_server server(routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process
+                                                                 : fd_limit);
+
+  std::string error;
+  if (!server.listen(error)) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  const std::string base = "http://" + display_host(config.host) + ":" + std::to_string(server.port());
+  spdlog::info("archibald-realtime {} listening on {}:{} with {} thread(s)", ARCHIBALD_VERSION,
+               config.host, server.port(), config.threads);
+  spdlog::info("open-file limit {} -> capacity {} WebSocket connections (MAX_CONNECTIONS {})",
+               fd_limit, life.connection_capacity, config.max_connections);
+  spdlog::info("WebSocket: {}/ws/realtime?token=<JWT>  health: {}/health/ready  metrics: {}/metrics",
+               "ws" + base.substr(4), base, base);
+  server.run(config.threads);
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace archibald

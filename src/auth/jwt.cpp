@@ -1,0 +1,168 @@
+#include "auth/jwt.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "auth/base64url.hpp"
+
+namespace archibald {
+namespace {
+
+using digest = std::array<unsigned char, 32>;
+
+digest hmac_sha256(std::string_view key, std::string_view data) {
+  digest out{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
+  return out;
+}
+
+std::optional<boost::json::object> decode_json_object(std::string_view segment) {
+  auto bytes = base64url_decode(segment);
+  if (!bytes) return std::nullopt;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(*bytes, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.get_object());
+}
+
+// A NumericDate claim: absent → fallback; present but not a number → error.
+bool read_numeric_date(const boost::json::object& obj, std::string_view name, std::int64_t& out) {
+  const auto* v = obj.if_contains(name);
+  if (!v) return true;
+  if (v->is_int64()) {
+    out = v->get_int64();
+  } else if (v->is_uint64()) {
+    out = static_cast<std::int64_t>(std::min<std::uint64_t>(v->get_uint64(), INT64_MAX));
+  } else if (v->is_double()) {
+    out = static_cast<std::int64_t>(v->get_double());
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string optional_string(const boost::json::object& obj, std::string_view name) {
+  const auto* v = obj.if_contains(name);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+}  // namespace
+
+std::string_view to_string(user_role role) {
+  switch (role) {
+    case user_role::admin:
+      return "admin";
+    case user_role::service:
+      return "service";
+    case user_role::agent:
+      break;
+  }
+  return "agent";
+}
+
+std::string_view to_string(jwt_error error) {
+  switch (error) {
+    case jwt_error::none:
+      return "ok";
+    case jwt_error::malformed:
+      return "malformed token";
+    case jwt_error::bad_algorithm:
+      return "algorithm not allowed";
+    case jwt_error::bad_signature:
+      return "bad signature";
+    case jwt_error::expired:
+      return "token expired";
+    case jwt_error::not_yet_valid:
+      return "token not yet valid";
+    case jwt_error::missing_user_id:
+      return "token without userId";
+  }
+  return "invalid token";
+}
+
+jwt_verifier::jwt_verifier(std::string secret, std::chrono::seconds leeway)
+    : secret_(std::move(secret)), leeway_s_(leeway.count()) {}
+
+jwt_error jwt_verifier::verify(std::string_view token, std::int64_t now_s,
+                               jwt_claims& out) const {
+  const auto dot1 = token.find('.');
+  if (dot1 == std::string_view::npos) return jwt_error::malformed;
+  const auto dot2 = token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
+    return jwt_error::malformed;
+
+  const auto header = decode_json_object(token.substr(0, dot1));
+  if (!header) return jwt_error::malformed;
+  const auto* alg = header->if_contains("alg");
+  if (!alg || !alg->is_string() || alg->get_string() != "HS256") return jwt_error::bad_algorithm;
+
+  const auto signature = base64url_decode(token.substr(dot2 + 1));
+  if (!signature) return jwt_error::malformed;
+  const digest expected = hmac_sha256(secret_, token.substr(0, dot2));
+  if (signature->size() != expected.size() ||
+      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0)
+    return jwt_error::bad_signature;
+
+  const auto payload = decode_json_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!payload) return jwt_error::malformed;
+
+  std::int64_t exp = 0, nbf = 0, iat = 0;
+  if (!read_numeric_date(*payload, "exp", exp) || !read_numeric_date(*payload, "nbf", nbf) ||
+      !read_numeric_date(*payload, "iat", iat))
+    return jwt_error::malformed;
+  if (payload->contains("exp") && now_s > exp + leeway_s_) return jwt_error::expired;
+  if (payload->contains("nbf") && now_s < nbf - leeway_s_) return jwt_error::not_yet_valid;
+
+  const auto* user = payload->if_contains("userId");
+  if (!user) return jwt_error::missing_user_id;
+  if (user->is_string()) {
+    out.user_id = user->get_string();
+  } else if (user->is_int64() || user->is_uint64()) {
+    out.user_id = boost::json::serialize(*user);
+  } else {
+    return jwt_error::missing_user_id;
+  }
+  if (out.user_id.empty()) return jwt_error::missing_user_id;
+
+  out.username = optional_string(*payload, "username");
+  out.device_id = optional_string(*payload, "deviceId");
+  const std::string role = optional_string(*payload, "role");
+  out.role = role == "admin"     ? user_role::admin
+             : role == "service" ? user_role::service
+                                 : user_role::agent;
+  out.issued_at = iat;
+  out.expires_at = exp;
+  return jwt_error::none;
+}
+
+std::string sign_jwt_raw(std::string_view header_json, std::string_view payload_json,
+                         std::string_view secret) {
+  std::string token = base64url_encode(header_json);
+  token += '.';
+  token += base64url_encode(payload_json);
+  const digest sig = hmac_sha256(secret, token);
+  token += '.';
+  token += base64url_encode({reinterpret_cast<const char*>(sig.data()), sig.size()});
+  return token;
+}
+
+std::string sign_jwt(const jwt_claims& claims, std::string_view secret) {
+  boost::json::object payload;
+  payload["userId"] = claims.user_id;
+  if (!claims.username.empty()) payload["username"] = claims.username;
+  payload["role"] = to_string(claims.role);
+  if (!claims.device_id.empty()) payload["deviceId"] = claims.device_id;
+  if (claims.issued_at) payload["iat"] = claims.issued_at;
+  if (claims.expires_at) payload["exp"] = claims.expires_at;
+  return sign_jwt_raw(R"({"alg":"HS256","typ":"JWT"})", boost::json::serialize(payload), secret);
+}
+
+}  // namespace archibald

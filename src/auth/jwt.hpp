@@ -1,0 +1,57 @@
+// JSON Web Tokens as Archibald uses them (DESIGN §2.1): HS256 only, the algorithm pinned so
+// "alg": "none" and every other algorithm are refused, exp / nbf honoured with a leeway.
+// jwt_verifier is immutable after construction and safe to share between threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace archibald {
+
+enum class user_role { agent, admin, service };
+
+std::string_view to_string(user_role role);
+
+struct jwt_claims {
+  std::string user_id;  // required; a number in the token is kept as its decimal text
+  std::string username;
+  user_role role = user_role::agent;  // absent or unknown: agent, the least privilege
+  std::string device_id;              // optional
+  std::int64_t issued_at = 0;         // iat, seconds since the epoch; 0 when absent
+  std::int64_t expires_at = 0;        // exp; 0 when absent (never expires)
+};
+
+enum class jwt_error {
+  none,
+  malformed,        // not three base64url segments of JSON objects
+  bad_algorithm,    // header alg is not HS256
+  bad_signature,
+  expired,          // now > exp + leeway
+  not_yet_valid,    // now < nbf - leeway
+  missing_user_id,  // no usable userId claim
+};
+
+std::string_view to_string(jwt_error error);
+
+class jwt_verifier {
+ public:
+  explicit jwt_verifier(std::string secret, std::chrono::seconds leeway = std::chrono::seconds{30});
+
+  // now_s: seconds since the epoch. On jwt_error::none, out holds the claims.
+  jwt_error verify(std::string_view token, std::int64_t now_s, jwt_claims& out) const;
+
+ private:
+  std::string secret_;
+  std::int64_t leeway_s_;
+};
+
+// Signs claims as an HS256 token. Used by the token subcommand, the tests and the load tool.
+std::string sign_jwt(const jwt_claims& claims, std::string_view secret);
+
+// Signs arbitrary header and payload JSON (tests build hostile tokens with it).
+std::string sign_jwt_raw(std::string_view header_json, std::string_view payload_json,
+                         std::string_view secret);
+
+}  // namespace archibald

@@ -1,0 +1,140 @@
+// Operations endpoints (DESIGN §2.4): liveness, readiness, the original health JSON, metrics.
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "http/auth_guard.hpp"
+#include "http/router.hpp"
+#include "metrics/process_stats.hpp"
+#include "metrics/prometheus_writer.hpp"
+
+namespace archibald {
+namespace {
+
+http_response json_ok(const boost::json::object& body, unsigned status = 200) {
+  http_response r;
+  r.status = status;
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+std::int64_t uptime_seconds(const lifecycle& life) {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                          life.started)
+      .count();
+}
+
+}  // namespace
+
+http_response handle_live(const server_context&) { return json_ok({{"status", "ok"}}); }
+
+http_response handle_ready(const server_context& ctx) {
+  if (ctx.life.shutting_down.load()) return json_ok({{"status", "shutting_down"}}, 503);
+  return json_ok({{"status", "ready"}});
+}
+
+http_response handle_websocket_health(const http_request& req, const server_context& ctx) {
+  http_response denied;
+  if (!authorize(req, ctx, {user_role::admin}, denied)) return denied;
+
+  const server_metrics& m = ctx.metrics;
+  const std::size_t total = ctx.registry.total();
+  boost::json::object per_user;
+  for (const auto& [user, count] : ctx.registry.connections_per_user()) per_user[user] = count;
+  const latency_histogram rtt = m.ping_rtt_snapshot();
+
+  boost::json::object stats{
+      {"totalConnections", total},
+      {"activeUsers", ctx.registry.active_users()},
+      {"uptime", uptime_seconds(ctx.life)},
+      {"reconnectionCount", read(m.reconnections)},
+      {"messagesSent", read(m.messages_sent)},
+      {"messagesReceived", read(m.messages_received)},
+      {"averageLatency", m.average_latency_ms()},
+      {"connectionsPerUser", std::move(per_user)},
+      // New fields (DESIGN §2.4 allows additions inside stats).
+      {"latencyP50", rtt.quantile_us(0.50) / 1000.0},
+      {"latencyP95", rtt.quantile_us(0.95) / 1000.0},
+      {"latencyP99", rtt.quantile_us(0.99) / 1000.0},
+      {"latencySamples", rtt.count()},
+      {"memoryRss", resident_memory_bytes()},
+      {"connectionCapacity", ctx.life.connection_capacity},
+      {"slowConsumerCloses", read(m.slow_consumer_closes)},
+      {"authFailures", read(m.auth_failures)},
+      {"rejectedConnections", read(m.ws_rejected_capacity)},
+      {"bytesSent", read(m.bytes_sent)},
+      {"bytesReceived", read(m.bytes_received)},
+  };
+  const char* status = ctx.life.shutting_down.load() ? "offline" : total > 0 ? "healthy" : "idle";
+  return json_ok({{"success", true}, {"status", status}, {"stats", std::move(stats)}});
+}
+
+http_response handle_metrics(const server_context& ctx) {
+  const server_metrics& m = ctx.metrics;
+  prometheus_writer w;
+  w.gauge("archibald_connections", "Open WebSocket connections.",
+          static_cast<double>(ctx.registry.total()));
+  w.gauge("archibald_connection_capacity", "WebSocket connections this process can hold.",
+          static_cast<double>(ctx.life.connection_capacity));
+  w.gauge("archibald_active_users", "Users with at least one open connection.",
+          static_cast<double>(ctx.registry.active_users()));
+  w.counter("archibald_connections_accepted_total", "WebSocket connections registered.",
+            read(m.ws_accepted));
+  w.counter("archibald_connections_rejected_total",
+            "WebSocket connections refused for capacity (close 1013).",
+            read(m.ws_rejected_capacity));
+  w.counter("archibald_origin_rejected_total", "WebSocket upgrades refused for their Origin.",
+            read(m.ws_rejected_origin));
+  w.counter("archibald_auth_failures_total", "Requests and connections with a bad or no token.",
+            read(m.auth_failures));
+  w.counter("archibald_reconnections_total", "Connections by a user who already had one.",
+            read(m.reconnections));
+  w.counter("archibald_slow_consumer_closes_total",
+            "Connections closed 1013 for exceeding their outbound byte bound.",
+            read(m.slow_consumer_closes));
+  w.counter("archibald_oversize_closes_total", "Connections closed 1009 for a too-big message.",
+            read(m.oversize_closes));
+  w.counter("archibald_rate_limit_closes_total", "Connections closed 1008 for flooding.",
+            read(m.rate_limit_closes));
+  w.counter("archibald_heartbeat_timeouts_total",
+            "Connections terminated for not answering a ping.", read(m.heartbeat_timeouts));
+  w.counter("archibald_protocol_errors_total", "WebSocket protocol violations by clients.",
+            read(m.protocol_errors));
+  w.counter("archibald_messages_sent_total", "WebSocket messages written to clients.",
+            read(m.messages_sent));
+  w.counter("archibald_bytes_sent_total", "WebSocket payload bytes written to clients.",
+            read(m.bytes_sent));
+  w.counter("archibald_messages_received_total", "WebSocket messages read from clients.",
+            read(m.messages_received));
+  w.counter("archibald_bytes_received_total", "WebSocket payload bytes read from clients.",
+            read(m.bytes_received));
+  w.counter("archibald_messages_ignored_total", "Client messages the server has no use for.",
+            read(m.messages_ignored));
+  w.counter("archibald_events_published_total", "Events fanned out.", read(m.events_published));
+  w.counter("archibald_deliveries_dropped_total",
+            "Deliveries not queued because the connection was closing or over its bound.",
+            read(m.deliveries_dropped));
+  w.counter("archibald_http_requests_total", "HTTP requests answered.", read(m.http_requests));
+  w.counter("archibald_http_client_errors_total", "HTTP requests answered 4xx.",
+            read(m.http_client_errors));
+  w.counter("archibald_http_server_errors_total", "HTTP requests answered 5xx.",
+            read(m.http_server_errors));
+  w.counter("archibald_http_rejected_total",
+            "HTTP connections refused for lack of file descriptors.",
+            read(m.http_rejected_capacity));
+  w.histogram_seconds("archibald_ping_rtt_seconds", "WebSocket ping to pong round trip.",
+                      m.ping_rtt_snapshot(),
+                      {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
+  w.gauge("archibald_average_latency_milliseconds", "Mean of the last 100 ping round trips.",
+          m.average_latency_ms());
+  w.gauge("archibald_process_resident_memory_bytes", "Resident set size of the server.",
+          static_cast<double>(resident_memory_bytes()));
+  w.gauge("archibald_uptime_seconds", "Seconds since the server started.",
+          static_cast<double>(uptime_seconds(ctx.life)));
+
+  http_response r;
+  r.content_type = prometheus_writer::content_type;
+  r.body = w.text();
+  return r;
+}
+
+}  // namespace archibald

@@ -1,0 +1,91 @@
+#include "http/websocket_admission.hpp"
+
+#include <gtest/gtest.h>
+
+#include "http/url.hpp"
+
+namespace archibald {
+namespace {
+
+class AdmissionTest : public ::testing::Test {
+ protected:
+  server_config config;
+  jwt_verifier verifier{"s3cret"};
+  connection_registry registry{{}};
+  server_metrics metrics;
+  lifecycle life;
+  server_context ctx{config, verifier, registry, metrics, life};
+
+  static std::string token(std::int64_t expires_in = 600) {
+    jwt_claims c;
+    c.user_id = "u-1001";
+    c.device_id = "tablet-7f3a";
+    c.expires_at = epoch_s(wall_clock::now()) + expires_in;
+    return sign_jwt(c, "s3cret");
+  }
+  websocket_admission admit(const std::string& target, std::string_view authorization = {},
+                            std::string_view origin = {}) {
+    return admit_websocket({"GET", target, authorization, origin, {}}, ctx);
+  }
+};
+
+TEST_F(AdmissionTest, AcceptsATokenInTheQuery) {
+  const auto a = admit("/ws/realtime?token=" + token() + "&lastSeq=41&deviceId=phone-1");
+  ASSERT_EQ(a.outcome, websocket_admission::verdict::accept);
+  EXPECT_EQ(a.claims.user_id, "u-1001");
+  EXPECT_EQ(a.device_id, "phone-1");
+  EXPECT_EQ(a.last_seq, 41);
+}
+
+TEST_F(AdmissionTest, AcceptsABearerHeaderAndFallsBackToTheTokensDevice) {
+  const auto a = admit("/ws/realtime?lastEventTs=2026-11-26T09:42:03.456Z", "Bearer " + token());
+  ASSERT_EQ(a.outcome, websocket_admission::verdict::accept);
+  EXPECT_EQ(a.device_id, "tablet-7f3a");
+  EXPECT_TRUE(a.last_event_ts.has_value());
+  EXPECT_FALSE(a.last_seq.has_value());
+}
+
+TEST_F(AdmissionTest, ClosesWith1008WhenTheTokenIsMissingBadOrExpired) {
+  for (const std::string& target :
+       {std::string("/ws/realtime"), std::string("/ws/realtime?token="),
+        std::string("/ws/realtime?token=garbage"), "/ws/realtime?token=" + token(-3600)}) {
+    const auto a = admit(target);
+    EXPECT_EQ(a.outcome, websocket_admission::verdict::close_after_handshake) << target;
+    EXPECT_EQ(a.close_code, 1008);
+    EXPECT_EQ(a.close_reason, "Authentication failed");
+  }
+  EXPECT_EQ(read(metrics.auth_failures), 4u);
+}
+
+TEST_F(AdmissionTest, RefusesOriginsOutsideTheAllowList) {
+  config.allowed_origins = {"https://archibald.example"};
+  EXPECT_EQ(admit("/ws/realtime?token=" + token(), {}, "https://evil.example").outcome,
+            websocket_admission::verdict::refuse_http);
+  EXPECT_EQ(admit("/ws/realtime?token=" + token(), {}, "https://archibald.example").outcome,
+            websocket_admission::verdict::accept);
+}
+
+TEST_F(AdmissionTest, IgnoresAMalformedLastSeq) {
+  EXPECT_FALSE(admit("/ws/realtime?token=" + token() + "&lastSeq=12abc").last_seq.has_value());
+  EXPECT_FALSE(admit("/ws/realtime?token=" + token() + "&lastSeq=-1").last_seq.has_value());
+}
+
+TEST(Url, SplitsAndDecodesQueryParameters) {
+  const auto parts = split_target("/ws/realtime?token=a%2Eb&x=1+2");
+  EXPECT_EQ(parts.path, "/ws/realtime");
+  EXPECT_EQ(query_param(parts.query, "token"), "a.b");
+  EXPECT_EQ(query_param(parts.query, "x"), "1 2");
+  EXPECT_FALSE(query_param(parts.query, "missing"));
+  EXPECT_FALSE(query_param("bad=%zz", "bad"));
+  EXPECT_FALSE(query_param("bad=%2", "bad"));
+}
+
+TEST(Url, RedactsTokensFromLoggedTargets) {
+  EXPECT_EQ(redact_target("/ws/realtime?token=eyJ.secret.sig&lastSeq=4"),
+            "/ws/realtime?token=[REDACTED]&lastSeq=4");
+  EXPECT_EQ(redact_target("/a?x=1&access_token=zzz"), "/a?x=1&access_token=[REDACTED]");
+  EXPECT_EQ(redact_target("/health/live"), "/health/live");
+}
+
+}  // namespace
+}  // namespace archibald

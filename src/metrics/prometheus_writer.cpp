@@ -1,0 +1,50 @@
+#include "metrics/prometheus_writer.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace archibald {
+namespace {
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+}  // namespace
+
+void prometheus_writer::header(std::string_view name, std::string_view help,
+                               std::string_view type) {
+  out_.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out_.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void prometheus_writer::counter(std::string_view name, std::string_view help,
+                                std::uint64_t value) {
+  header(name, help, "counter");
+  out_.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+void prometheus_writer::gauge(std::string_view name, std::string_view help, double value) {
+  header(name, help, "gauge");
+  out_.append(name).append(" ").append(format_number(value)).append("\n");
+}
+
+void prometheus_writer::histogram_seconds(std::string_view name, std::string_view help,
+                                          const latency_histogram& h,
+                                          std::initializer_list<double> bounds_seconds) {
+  header(name, help, "histogram");
+  for (const double bound : bounds_seconds) {
+    const auto bound_us = static_cast<std::uint64_t>(std::llround(bound * 1e6));
+    out_.append(name).append("_bucket{le=\"").append(format_number(bound)).append("\"} ");
+    out_.append(std::to_string(h.count_at_or_below_us(bound_us))).append("\n");
+  }
+  out_.append(name).append("_bucket{le=\"+Inf\"} ").append(std::to_string(h.count())).append("\n");
+  out_.append(name).append("_sum ").append(format_number(h.sum_us() / 1e6)).append("\n");
+  out_.append(name).append("_count ").append(std::to_string(h.count())).append("\n");
+}
+
+}  // namespace archibald

@@ -1,0 +1,32 @@
+// Builds a Prometheus text exposition (format 0.0.4) one metric family at a time.
+// Not thread-safe; build one per scrape.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "metrics/latency_histogram.hpp"
+
+namespace archibald {
+
+class prometheus_writer {
+ public:
+  static constexpr std::string_view content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+  void counter(std::string_view name, std::string_view help, std::uint64_t value);
+  void gauge(std::string_view name, std::string_view help, double value);
+  // Cumulative buckets in seconds from a microsecond histogram.
+  void histogram_seconds(std::string_view name, std::string_view help,
+                         const latency_histogram& histogram,
+                         std::initializer_list<double> bounds_seconds);
+
+  const std::string& text() const { return out_; }
+
+ private:
+  void header(std::string_view name, std::string_view help, std::string_view type);
+  std::string out_;
+};
+
+}  // namespace archibald

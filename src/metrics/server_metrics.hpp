@@ -1,0 +1,63 @@
+// The server's counters, updated from every network thread (relaxed atomics: each is an
+// independent tally, read only for reporting) and the ping round-trip statistics.
+// One instance per server, shared by reference; every member function is thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+
+#include "metrics/latency_histogram.hpp"
+
+namespace archibald {
+
+using counter = std::atomic<std::uint64_t>;
+
+inline void add(counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
+inline std::uint64_t read(const counter& c) { return c.load(std::memory_order_relaxed); }
+
+struct server_metrics {
+  // WebSocket connections
+  counter ws_accepted;           // handshakes completed and registered
+  counter ws_rejected_capacity;  // over the total, per-user or file-descriptor cap: 1013
+  counter ws_rejected_origin;    // Origin not in ALLOWED_ORIGINS: 403
+  counter auth_failures;         // WebSocket or HTTP: bad / missing / expired token
+  counter reconnections;         // a user who already had a connection got another
+  counter slow_consumer_closes;  // outbound queue over its byte bound: 1013
+  counter oversize_closes;       // inbound message over the limit: 1009
+  counter rate_limit_closes;     // inbound flood: 1008
+  counter heartbeat_timeouts;    // no pong to the previous ping: terminated
+  counter protocol_errors;       // bad UTF-8, bad frames, ...
+
+  // Messages
+  counter messages_sent;  // frames written to a client (events, pong, ACK)
+  counter bytes_sent;
+  counter messages_received;  // frames read from a client
+  counter bytes_received;
+  counter messages_ignored;  // client frames with no meaning to the server
+  counter events_published;  // events fanned out (publish API)
+  counter deliveries_dropped;  // event not queued: connection closing or over its bound
+
+  // HTTP
+  counter http_requests;
+  counter http_client_errors;  // 4xx
+  counter http_server_errors;  // 5xx
+  counter http_rejected_capacity;  // connections refused: out of file descriptors
+
+  // Ping → pong round trips: histogram plus the last 100 samples (the original's average).
+  void record_ping_rtt(std::chrono::nanoseconds rtt);
+  double average_latency_ms() const;  // mean of the last 100 samples, 0 when none
+  latency_histogram ping_rtt_snapshot() const;
+
+ private:
+  static constexpr std::size_t recent_size = 100;
+  mutable std::mutex rtt_mutex_;
+  latency_histogram rtt_histogram_;              // guarded by rtt_mutex_
+  std::array<double, recent_size> recent_ms_{};  // guarded by rtt_mutex_
+  std::size_t recent_count_ = 0;                 // guarded by rtt_mutex_
+  std::size_t recent_next_ = 0;                  // guarded by rtt_mutex_
+};
+
+}  // namespace archibald

@@ -1,0 +1,100 @@
+#include "net/realtime_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "net/listener.hpp"
+
+namespace archibald {
+
+namespace asio = boost::asio;
+
+realtime_server::realtime_server(const router& routes, std::size_t max_sockets)
+    : routes_(routes),
+      control_(asio::make_strand(ioc_)),
+      budget_(max_sockets),
+      listener_(std::make_shared<listener>(ioc_, routes, budget_)),
+      signals_(control_, SIGINT, SIGTERM),
+      heartbeat_timer_(control_),
+      shutdown_timer_(control_) {}
+
+realtime_server::~realtime_server() = default;
+
+bool realtime_server::listen(std::string& error) {
+  const server_config& config = routes_.context().config;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config.host, ec);
+  if (ec) {
+    error = "HOST '" + config.host + "' is not an IP address";
+    return false;
+  }
+  return listener_->open({address, config.port}, error);
+}
+
+std::uint16_t realtime_server::port() const { return listener_->port(); }
+
+void realtime_server::run(unsigned threads) {
+  std::signal(SIGPIPE, SIG_IGN);
+  signals_.async_wait([this](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}: shutting down", signal);
+    begin_shutdown();
+    signals_.async_wait([this](boost::system::error_code ec2, int) {
+      if (!ec2) ioc_.stop();  // a second signal: stop now
+    });
+  });
+  listener_->run();
+  asio::post(control_, [this] { schedule_heartbeat(); });
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (auto& t : pool) t.join();
+}
+
+void realtime_server::shutdown() {
+  asio::post(control_, [this] { begin_shutdown(); });
+}
+
+void realtime_server::schedule_heartbeat() {
+  heartbeat_timer_.expires_after(routes_.context().config.heartbeat_interval);
+  heartbeat_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    for (const auto& c : routes_.context().registry.snapshot()) c->heartbeat();
+    schedule_heartbeat();
+  });
+}
+
+void realtime_server::begin_shutdown() {
+  lifecycle& life = routes_.context().life;
+  if (life.shutting_down.exchange(true)) return;
+  listener_->stop();
+  heartbeat_timer_.cancel();
+  const auto connections = routes_.context().registry.snapshot();
+  spdlog::info("closing {} WebSocket connection(s) with 1001", connections.size());
+  for (const auto& c : connections) c->close(1001, "Server shutting down");
+  // Leave a margin inside the configured bound for the process to exit.
+  const auto budget = routes_.context().config.shutdown_timeout;
+  wait_for_sessions(std::chrono::steady_clock::now() + budget - budget / 5);
+}
+
+void realtime_server::wait_for_sessions(std::chrono::steady_clock::time_point deadline) {
+  const std::size_t open = routes_.context().life.open_websockets.load();
+  if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (open > 0) spdlog::warn("{} WebSocket session(s) still closing at the deadline", open);
+    signals_.cancel();
+    ioc_.stop();
+    return;
+  }
+  shutdown_timer_.expires_after(std::chrono::milliseconds(20));
+  shutdown_timer_.async_wait([this, deadline](boost::system::error_code ec) {
+    if (!ec) wait_for_sessions(deadline);
+  });
+}
+
+}  // namespace archibald

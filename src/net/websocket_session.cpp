@@ -1,0 +1,280 @@
+#include "net/websocket_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+namespace archibald {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+
+namespace {
+
+const shared_message pong_message = share("pong");
+
+// Ends of a connection that are normal and not worth a log line.
+bool is_normal_end(beast::error_code ec) {
+  return ec == websocket::error::closed || ec == asio::error::operation_aborted ||
+         ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+}
+
+}  // namespace
+
+websocket_session::websocket_session(beast::tcp_stream&& stream, const server_context& ctx,
+                                     socket_slot slot)
+    : ws_(std::move(stream)),
+      ctx_(ctx),
+      slot_(std::move(slot)),
+      rate_tokens_(ctx.config.ws_rate_burst),
+      rate_refilled_(clock::now()) {
+  ctx_.life.open_websockets.fetch_add(1, std::memory_order_relaxed);
+}
+
+websocket_session::~websocket_session() {
+  ctx_.life.open_websockets.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void websocket_session::run(beast::http::request<beast::http::string_body> request,
+                            websocket_admission admission) {
+  beast::get_lowest_layer(ws_).expires_never();
+  ws_.set_option(websocket::stream_base::timeout{ctx_.config.handshake_timeout,
+                                                  websocket::stream_base::none(), false});
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(beast::http::field::server, "archibald-realtime");
+  }));
+  ws_.read_message_max(ctx_.config.max_message_bytes);
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::pong) on_pong();
+  });
+
+  if (admission.outcome == websocket_admission::verdict::accept) {
+    user_id_ = std::move(admission.claims.user_id);
+    bool reconnection = false;
+    switch (ctx_.registry.add(user_id_, shared_from_this(), reconnection)) {
+      case admission::admitted:
+        registered_ = true;
+        add(ctx_.metrics.ws_accepted);
+        if (reconnection) add(ctx_.metrics.reconnections);
+        break;
+      case admission::over_total:
+        add(ctx_.metrics.ws_rejected_capacity);
+        start_close(1013, "Server at connection capacity");
+        break;
+      case admission::over_user:
+        add(ctx_.metrics.ws_rejected_capacity);
+        start_close(1013, "Too many connections for this user");
+        break;
+    }
+  } else {
+    start_close(admission.close_code, std::move(admission.close_reason));
+  }
+  ws_.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept,
+                                                      shared_from_this()));
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+  if (ec) return on_end(ec);
+  accepted_ = true;
+  if (close_started_) {
+    send_close_frame();
+  } else if (!writing_ && head_ < queue_.size()) {
+    do_write();
+  }
+  do_read();
+}
+
+// ---------------------------------------------------------------- reading --------------
+
+void websocket_session::do_read() {
+  ws_.async_read(read_buffer_, beast::bind_front_handler(&websocket_session::on_read,
+                                                         shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) return on_end(ec);
+  add(ctx_.metrics.messages_received);
+  add(ctx_.metrics.bytes_received, bytes);
+  if (!close_started_) on_message(bytes);
+  read_buffer_.consume(read_buffer_.size());
+  if (read_buffer_.capacity() > 16 * 1024) read_buffer_.shrink_to_fit();
+  do_read();
+}
+
+void websocket_session::on_message(std::size_t bytes) {
+  if (!within_rate_limit()) {
+    add(ctx_.metrics.rate_limit_closes);
+    start_close(1008, "Rate limit exceeded");
+    return;
+  }
+  const auto data = read_buffer_.cdata();
+  const std::string_view text(static_cast<const char*>(data.data()), bytes);
+  if (ws_.got_text() && text == "ping") {
+    enqueue(pong_message);
+    return;
+  }
+  // Client writes (DRAFT_* / PENDING_*) are the durable-sync layer's; until it is wired,
+  // every other message is counted and ignored, never fatal to the connection.
+  add(ctx_.metrics.messages_ignored);
+}
+
+bool websocket_session::within_rate_limit() {
+  const double rate = ctx_.config.ws_rate_limit;
+  if (rate <= 0) return true;
+  const auto now = clock::now();
+  const double elapsed = std::chrono::duration<double>(now - rate_refilled_).count();
+  rate_refilled_ = now;
+  rate_tokens_ = std::min(ctx_.config.ws_rate_burst, rate_tokens_ + elapsed * rate);
+  if (rate_tokens_ < 1.0) return false;
+  rate_tokens_ -= 1.0;
+  return true;
+}
+
+// ---------------------------------------------------------------- writing --------------
+
+send_result websocket_session::send(const shared_message& message) {
+  if (closing_.load(std::memory_order_relaxed)) {
+    add(ctx_.metrics.deliveries_dropped);
+    return send_result::closing;
+  }
+  const std::size_t size = message->size();
+  const std::size_t queued = queued_bytes_.fetch_add(size, std::memory_order_relaxed) + size;
+  // A single message larger than the bound is still let through to an empty queue.
+  if (queued > ctx_.config.max_outbound_bytes && queued != size) {
+    queued_bytes_.fetch_sub(size, std::memory_order_relaxed);
+    add(ctx_.metrics.deliveries_dropped);
+    if (!closing_.exchange(true)) {
+      asio::post(ws_.get_executor(), [self = shared_from_this()] {
+        add(self->ctx_.metrics.slow_consumer_closes);
+        self->start_close(1013, "Slow consumer");
+      });
+    }
+    return send_result::overloaded;
+  }
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), message] { self->enqueue(message); });
+  return send_result::queued;
+}
+
+void websocket_session::enqueue(shared_message message) {
+  if (close_started_) {
+    queued_bytes_.fetch_sub(message->size(), std::memory_order_relaxed);
+    return;
+  }
+  queue_.push_back(std::move(message));
+  if (accepted_ && !writing_) do_write();
+}
+
+void websocket_session::do_write() {
+  writing_ = true;
+  ws_.text(true);
+  const std::string& text = *queue_[head_];
+  ws_.async_write(asio::buffer(text), beast::bind_front_handler(&websocket_session::on_write,
+                                                                shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t bytes) {
+  writing_ = false;
+  queued_bytes_.fetch_sub(queue_[head_]->size(), std::memory_order_relaxed);
+  queue_[head_].reset();
+  ++head_;
+  if (ec) return on_end(ec);
+  add(ctx_.metrics.messages_sent);
+  add(ctx_.metrics.bytes_sent, bytes);
+  if (head_ < queue_.size()) return do_write();
+  queue_.clear();
+  head_ = 0;
+  if (queue_.capacity() > 64) queue_.shrink_to_fit();
+}
+
+// ---------------------------------------------------------------- heartbeat ------------
+
+void websocket_session::heartbeat() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (!self->accepted_ || self->close_started_ || self->ended_) return;
+    if (self->awaiting_pong_) {
+      add(self->ctx_.metrics.heartbeat_timeouts);
+      return self->terminate();
+    }
+    self->awaiting_pong_ = true;
+    self->ping_sent_ = clock::now();
+    self->ws_.async_ping({}, [self](beast::error_code) {});
+  });
+}
+
+void websocket_session::on_pong() {
+  if (!awaiting_pong_) return;  // unsolicited pong: allowed by RFC 6455, not a sample
+  awaiting_pong_ = false;
+  ctx_.metrics.record_ping_rtt(clock::now() - ping_sent_);
+}
+
+// ---------------------------------------------------------------- closing --------------
+
+void websocket_session::close(std::uint16_t code, std::string_view reason) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), code, why = std::string(reason)] {
+    self->start_close(code, why);
+  });
+}
+
+void websocket_session::start_close(std::uint16_t code, std::string reason) {
+  if (close_started_ || ended_) return;
+  close_started_ = true;
+  closing_.store(true);
+  close_code_ = code;
+  close_reason_ = std::move(reason);
+  unregister();
+  // Drop what was not written yet; the frame in flight, if any, must complete first.
+  const std::size_t keep = head_ + (writing_ ? 1 : 0);
+  for (std::size_t i = keep; i < queue_.size(); ++i)
+    queued_bytes_.fetch_sub(queue_[i]->size(), std::memory_order_relaxed);
+  queue_.resize(keep);
+  if (accepted_) send_close_frame();
+}
+
+void websocket_session::send_close_frame() {
+  // A peer that stopped reading never lets the close frame out: bound the wait.
+  close_deadline_ = std::make_unique<asio::steady_timer>(ws_.get_executor());
+  close_deadline_->expires_after(ctx_.config.handshake_timeout);
+  close_deadline_->async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->terminate();
+  });
+  websocket::close_reason why(static_cast<websocket::close_code>(close_code_), close_reason_);
+  ws_.async_close(why, [self = shared_from_this()](beast::error_code) {});
+}
+
+void websocket_session::terminate() {
+  unregister();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close();
+}
+
+void websocket_session::unregister() {
+  closing_.store(true);
+  if (!registered_) return;
+  registered_ = false;
+  ctx_.registry.remove(user_id_, this);
+}
+
+void websocket_session::on_end(beast::error_code ec) {
+  if (ended_) return;
+  ended_ = true;
+  unregister();
+  if (close_deadline_) close_deadline_->cancel();
+  if (ec == websocket::error::message_too_big) {
+    add(ctx_.metrics.oversize_closes);
+  } else if (ec.category() == websocket::make_error_code(websocket::error::closed).category() &&
+             ec != websocket::error::closed) {
+    add(ctx_.metrics.protocol_errors);
+    spdlog::debug("websocket protocol error from user {}: {}", user_id_, ec.message());
+  } else if (!is_normal_end(ec)) {
+    spdlog::debug("websocket session of user {} ended: {}", user_id_, ec.message());
+  }
+}
+
+}  // namespace archibald

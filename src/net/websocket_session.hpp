@@ -1,0 +1,86 @@
+// One client WebSocket on /ws/realtime: handshake, read loop (text ping → pong), one bounded
+// outbound queue, heartbeat, close handshakes. All state lives on the session's strand;
+// other threads reach it only through the connection interface (send / close / heartbeat),
+// which posts to that strand and never blocks.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fanout/connection.hpp"
+#include "http/server_context.hpp"
+#include "http/websocket_admission.hpp"
+#include "net/socket_budget.hpp"
+
+namespace archibald {
+
+class websocket_session final : public connection,
+                                public std::enable_shared_from_this<websocket_session> {
+ public:
+  websocket_session(boost::beast::tcp_stream&& stream, const server_context& ctx,
+                    socket_slot slot);
+  ~websocket_session() override;
+
+  // Registers the user's connection (before the handshake answer, DESIGN §2.2), then accepts.
+  void run(boost::beast::http::request<boost::beast::http::string_body> request,
+           websocket_admission admission);
+
+  send_result send(const shared_message& message) override;
+  void close(std::uint16_t code, std::string_view reason) override;
+  void heartbeat() override;
+
+ private:
+  using clock = std::chrono::steady_clock;
+
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_message(std::size_t bytes);
+  bool within_rate_limit();
+  void enqueue(shared_message message);
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t bytes);
+  void on_pong();
+  void start_close(std::uint16_t code, std::string reason);
+  void send_close_frame();
+  void terminate();
+  void unregister();
+  void on_end(boost::beast::error_code ec);
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer read_buffer_;
+  const server_context& ctx_;
+  socket_slot slot_;
+  std::string user_id_;
+
+  // Outbound queue: written front to back; queue_[head_] is in flight while writing_.
+  std::vector<shared_message> queue_;
+  std::size_t head_ = 0;
+  std::atomic<std::size_t> queued_bytes_{0};  // posted + queued + in flight; any thread
+  std::atomic<bool> closing_{false};          // no more sends accepted; any thread
+
+  // Strand-only state.
+  bool accepted_ = false;
+  bool registered_ = false;
+  bool writing_ = false;
+  bool close_started_ = false;
+  bool ended_ = false;
+  bool awaiting_pong_ = false;
+  std::uint16_t close_code_ = 0;
+  std::string close_reason_;
+  clock::time_point ping_sent_;
+  double rate_tokens_;
+  clock::time_point rate_refilled_;
+  std::unique_ptr<boost::asio::steady_timer> close_deadline_;  // only while closing
+};
+
+}  // namespace archibald

@@ -1,0 +1,46 @@
+// The JSON envelope of every WebSocket message (DESIGN §2.2):
+//   {"type": "...", "requestId": "...", "payload": {...}, "timestamp": "<ISO-8601>", "seq": N}
+// requestId only on ACK / ERROR and client writes, seq only on durable events.
+// A broadcast is serialised once into a shared_message that every recipient shares.
+// Pure functions; any thread.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace archibald {
+
+// One serialised frame, immutable once built, shared by every connection it is queued on.
+using shared_message = std::shared_ptr<const std::string>;
+
+inline shared_message share(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+struct envelope_fields {
+  std::string_view type;
+  const boost::json::value& payload;
+  std::string_view timestamp;
+  std::optional<std::int64_t> seq = std::nullopt;
+  std::string_view request_id = {};
+};
+
+std::string serialize_envelope(const envelope_fields& fields);
+
+struct parsed_envelope {
+  std::string type;
+  boost::json::value payload;  // null when absent
+  std::string timestamp;       // empty when absent
+  std::optional<std::int64_t> seq;
+  std::string request_id;  // empty when absent
+};
+
+// Accepts any JSON object with a string "type"; other fields are optional but, when present,
+// must have the documented types. Returns nullopt otherwise (bad JSON included).
+std::optional<parsed_envelope> parse_envelope(std::string_view text);
+
+}  // namespace archibald

@@ -1,0 +1,39 @@
+// Everything the server can be told at start-up (DESIGN §4): filled from flags and environment
+// variables by app/config, validated there, then read-only for the life of the process.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace archibald {
+
+inline constexpr const char* dev_jwt_secret = "dev-secret-key-change-in-production";
+
+struct server_config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3000;
+  std::string jwt_secret = dev_jwt_secret;
+  unsigned threads = 0;  // 0: one per hardware core
+  std::string log_level = "info";
+
+  std::chrono::milliseconds heartbeat_interval{30'000};
+  std::chrono::milliseconds handshake_timeout{10'000};  // HTTP request head and WS upgrade
+  std::chrono::milliseconds http_idle_timeout{15'000};  // keep-alive between requests
+  std::chrono::milliseconds shutdown_timeout{5'000};    // SIGTERM to exit, at most
+
+  std::size_t max_connections = 100'000;  // WebSocket connections, all users
+  std::size_t max_connections_per_user = 32;
+  std::size_t max_message_bytes = 64 * 1024;        // inbound WebSocket message
+  std::size_t max_http_body_bytes = 1024 * 1024;    // inbound HTTP body
+  std::size_t max_outbound_bytes = 1024 * 1024;     // queued per WebSocket connection
+  double ws_rate_limit = 100;  // inbound messages per second per connection; 0 = off
+  double ws_rate_burst = 200;
+
+  std::vector<std::string> cors_origins;     // empty: any origin (development)
+  std::vector<std::string> allowed_origins;  // WebSocket Origin check; empty: no check
+};
+
+}  // namespace archibald

@@ -1,0 +1,113 @@
+// Start-up, configuration errors, health and metrics endpoints, graceful shutdown.
+#include <signal.h>
+
+#include <regex>
+#include <sstream>
+
+#include "support/realtime_helpers.hpp"
+
+namespace archibald::testing {
+namespace {
+
+TEST(Lifecycle, SigtermClosesEveryWebSocketWith1001AndExitsZero) {
+  server_process server;
+  std::vector<std::unique_ptr<ws_client>> devices;
+  for (int i = 0; i < 5; ++i) devices.push_back(open_device(server, "u-" + std::to_string(i % 2)));
+  ASSERT_TRUE(wait_for_stat(server, "totalConnections", 5));
+
+  const auto start = std::chrono::steady_clock::now();
+  ::kill(server.pid(), SIGTERM);
+  for (auto& device : devices) {
+    const auto ev = device->read(5s);
+    ASSERT_EQ(ev.what, ws_event::kind::closed) << ev.error;
+    EXPECT_EQ(ev.close_code, 1001);
+  }
+  EXPECT_EQ(server.stop(0, 5s), 0) << server.log();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+TEST(Lifecycle, SigtermExitsInTimeEvenWhenAClientIgnoresTheClose) {
+  server_process server({{"SHUTDOWN_TIMEOUT_MS", "1000"}});
+  auto deaf = open_device(server, "deaf");  // never reads: never answers the close
+  ASSERT_TRUE(wait_for_stat(server, "totalConnections", 1));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.stop(SIGTERM, 5s), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST(Lifecycle, ReadinessFlipsDuringShutdownAndHealthReportsTheOriginalFields) {
+  server_process server;
+  auto a = open_device(server, "u-1001");
+  auto b = open_device(server, "u-1001");
+  auto c = open_device(server, "u-2002");
+  ASSERT_TRUE(a->send_text("ping"));
+  ASSERT_EQ(a->read(5s).text, "pong");
+  ASSERT_TRUE(wait_for_stat(server, "totalConnections", 3));
+
+  const auto h = health(server);
+  EXPECT_EQ(h.at("success"), true);
+  EXPECT_EQ(h.at("status"), "healthy");
+  const auto& s = h.at("stats").as_object();
+  for (const char* field : {"totalConnections", "activeUsers", "uptime", "reconnectionCount",
+                            "messagesSent", "messagesReceived", "averageLatency"})
+    EXPECT_TRUE(s.at(field).is_number()) << field;
+  EXPECT_EQ(s.at("activeUsers"), 2);
+  EXPECT_EQ(s.at("reconnectionCount"), 1);
+  EXPECT_EQ(s.at("messagesReceived"), 1);
+  EXPECT_EQ(s.at("messagesSent"), 1);
+  EXPECT_EQ(s.at("connectionsPerUser").at("u-1001"), 2);
+  EXPECT_EQ(s.at("connectionsPerUser").at("u-2002"), 1);
+  EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/api/websocket/stats",
+                         {}, {{"Authorization", server_process::bearer("a", user_role::admin)}})
+                .status,
+            200);
+  EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/health/ready").status, 200);
+}
+
+TEST(Lifecycle, MetricsParseAsPrometheusText) {
+  server_process server;
+  auto device = open_device(server, "u");
+  const auto r = http_request(server.host(), server.port(), "GET", "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type.rfind("text/plain; version=0.0.4", 0), 0u);
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"\})? [-+0-9.eE]+(Inf)?$)");
+  const std::regex comment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$)");
+  std::istringstream lines(r.body);
+  int samples = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("#", 0) == 0) {
+      EXPECT_TRUE(std::regex_match(line, comment)) << line;
+    } else {
+      EXPECT_TRUE(std::regex_match(line, sample)) << line;
+      EXPECT_EQ(line.rfind("archibald_", 0), 0u) << line;
+      ++samples;
+    }
+  }
+  EXPECT_GT(samples, 20);
+  for (const char* name :
+       {"archibald_connections 1", "archibald_active_users 1", "archibald_messages_sent_total",
+        "archibald_bytes_received_total", "archibald_auth_failures_total",
+        "archibald_slow_consumer_closes_total", "archibald_ping_rtt_seconds_bucket",
+        "archibald_process_resident_memory_bytes"})
+    EXPECT_NE(r.body.find(name), std::string::npos) << name;
+}
+
+TEST(Lifecycle, InvalidConfigurationFailsAtStartUpWithAMessage) {
+  EXPECT_THROW(server_process({{"MAX_CONNECTIONS_PER_USER", "0"}}), std::runtime_error);
+  try {
+    server_process bad({{"HEARTBEAT_INTERVAL_MS", "1"}});
+    FAIL() << "started with a 1 ms heartbeat";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("HEARTBEAT_INTERVAL_MS"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Lifecycle, LogsTheConnectionCapacityAndWarnsAboutTheDevSecret) {
+  server_process server({{"JWT_SECRET", "dev-secret-key-change-in-production"}});
+  const std::string log = server.log();
+  EXPECT_NE(log.find("capacity"), std::string::npos) << log;
+  EXPECT_NE(log.find("development default"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace archibald::testing

@@ -1,0 +1,151 @@
+#include "support/server_process.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "client/http_client.hpp"
+#include "protocol/clock.hpp"
+
+extern char** environ;
+
+namespace archibald::testing {
+
+std::uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("no free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+server_process::server_process(env_list env, std::vector<std::string> args) {
+  port_ = free_loopback_port();
+  char log_template[] = "/tmp/archibald-test-XXXXXX";
+  const int log_fd = ::mkstemp(log_template);
+  log_path_ = log_template;
+
+  env_list full = {{"HOST", host_},
+                   {"PORT", std::to_string(port_)},
+                   {"JWT_SECRET", test_secret},
+                   {"LOG_LEVEL", "info"}};
+  for (auto& kv : env) {
+    auto same = std::find_if(full.begin(), full.end(), [&](auto& f) { return f.first == kv.first; });
+    if (same != full.end()) {
+      same->second = std::move(kv.second);
+    } else {
+      full.push_back(std::move(kv));
+    }
+  }
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry(*e);
+    const std::string name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const auto& [k, v] : full) overridden |= k == name;
+    if (!overridden) env_strings.push_back(entry);
+  }
+  for (const auto& [k, v] : full) env_strings.push_back(k + "=" + v);
+
+  std::vector<std::string> argv_strings{ARCHIBALD_SERVER_BIN};
+  for (auto& a : args) argv_strings.push_back(std::move(a));
+  std::vector<char*> argv, envp;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running()) throw std::runtime_error("server exited at start-up:\n" + log());
+    const auto r = http_request(host_, port_, "GET", "/health/live", {}, {},
+                                std::chrono::milliseconds(500));
+    if (r.status == 200) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("server did not start:\n" + log());
+}
+
+server_process::~server_process() {
+  if (pid_ > 0 && running()) stop(SIGKILL, std::chrono::seconds(5));
+  if (!log_path_.empty()) ::unlink(log_path_.c_str());
+}
+
+bool server_process::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == 0) return true;
+  exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  pid_ = -1;
+  return false;
+}
+
+int server_process::stop(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return exit_status_;
+  ::kill(pid_, signal);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running()) return exit_status_;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  return -1;
+}
+
+std::uint64_t server_process::rss_bytes() const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+std::string server_process::log() const {
+  std::ifstream in(log_path_);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string server_process::token(const std::string& user, user_role role,
+                                  const std::string& device, std::int64_t ttl_s) {
+  jwt_claims c;
+  c.user_id = user;
+  c.role = role;
+  c.device_id = device;
+  c.issued_at = epoch_s(wall_clock::now());
+  c.expires_at = c.issued_at + ttl_s;
+  return sign_jwt(c, test_secret);
+}
+
+}  // namespace archibald::testing
