@@ -29,8 +29,12 @@ struct raw_options {
 
 std::optional<int> parse_command_line(int argc, char** argv, command_line& out) {
   server_config& c = out.server;
-  raw_options raw{c.heartbeat_interval.count(), c.handshake_timeout.count(),
-                  c.http_idle_timeout.count(), c.shutdown_timeout.count(), "", ""};
+  raw_options raw{c.heartbeat_interval.count(),
+                  c.handshake_timeout.count(),
+                  c.http_idle_timeout.count(),
+                  c.shutdown_timeout.count(),
+                  "",
+                  ""};
 
   CLI::App app{"archibald-realtime: real-time multi-device sync server (HTTP + WebSocket)",
                "archibald-realtime"};

@@ -45,21 +45,23 @@ int run_server(const server_config& config) {
       {.max_total = life.connection_capacity, .max_per_user = config.max_connections_per_user});
   server_metrics metrics;
   const router routes(server_context{config, verifier, registry, metrics, life});
-  realtime_server server(routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process
-                                                                 : fd_limit);
+  realtime_server server(
+      routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process : fd_limit);
 
   std::string error;
   if (!server.listen(error)) {
     spdlog::critical("{}", error);
     return 1;
   }
-  const std::string base = "http://" + display_host(config.host) + ":" + std::to_string(server.port());
+  const std::string base =
+      "http://" + display_host(config.host) + ":" + std::to_string(server.port());
   spdlog::info("archibald-realtime {} listening on {}:{} with {} thread(s)", ARCHIBALD_VERSION,
                config.host, server.port(), config.threads);
   spdlog::info("open-file limit {} -> capacity {} WebSocket connections (MAX_CONNECTIONS {})",
                fd_limit, life.connection_capacity, config.max_connections);
-  spdlog::info("WebSocket: {}/ws/realtime?token=<JWT>  health: {}/health/ready  metrics: {}/metrics",
-               "ws" + base.substr(4), base, base);
+  spdlog::info(
+      "WebSocket: {}/ws/realtime?token=<JWT>  health: {}/health/ready  metrics: {}/metrics",
+      "ws" + base.substr(4), base, base);
   server.run(config.threads);
   spdlog::info("stopped");
   return 0;

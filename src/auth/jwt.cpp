@@ -91,8 +91,7 @@ std::string_view to_string(jwt_error error) {
 jwt_verifier::jwt_verifier(std::string secret, std::chrono::seconds leeway)
     : secret_(std::move(secret)), leeway_s_(leeway.count()) {}
 
-jwt_error jwt_verifier::verify(std::string_view token, std::int64_t now_s,
-                               jwt_claims& out) const {
+jwt_error jwt_verifier::verify(std::string_view token, std::int64_t now_s, jwt_claims& out) const {
   const auto dot1 = token.find('.');
   if (dot1 == std::string_view::npos) return jwt_error::malformed;
   const auto dot2 = token.find('.', dot1 + 1);

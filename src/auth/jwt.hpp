@@ -25,8 +25,8 @@ struct jwt_claims {
 
 enum class jwt_error {
   none,
-  malformed,        // not three base64url segments of JSON objects
-  bad_algorithm,    // header alg is not HS256
+  malformed,      // not three base64url segments of JSON objects
+  bad_algorithm,  // header alg is not HS256
   bad_signature,
   expired,          // now > exp + leeway
   not_yet_valid,    // now < nbf - leeway

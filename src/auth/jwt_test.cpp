@@ -44,9 +44,9 @@ TEST(Jwt, RoleDefaultsToAgentWhenAbsentOrUnknown) {
   ASSERT_EQ(verify(sign_jwt_raw(R"({"alg":"HS256"})", R"({"userId":"a"})", secret), &out),
             jwt_error::none);
   EXPECT_EQ(out.role, user_role::agent);
-  ASSERT_EQ(verify(sign_jwt_raw(R"({"alg":"HS256"})", R"({"userId":"a","role":"root"})", secret),
-                   &out),
-            jwt_error::none);
+  ASSERT_EQ(
+      verify(sign_jwt_raw(R"({"alg":"HS256"})", R"({"userId":"a","role":"root"})", secret), &out),
+      jwt_error::none);
   EXPECT_EQ(out.role, user_role::agent);
 }
 
@@ -83,11 +83,10 @@ TEST(Jwt, RejectsABadSignature) {
 }
 
 TEST(Jwt, RejectsAlgNoneEvenWithoutSignature) {
-  const std::string unsigned_token = base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." +
-                                     base64url_encode(payload()) + ".";
+  const std::string unsigned_token =
+      base64url_encode(R"({"alg":"none","typ":"JWT"})") + "." + base64url_encode(payload()) + ".";
   EXPECT_EQ(verify(unsigned_token), jwt_error::bad_algorithm);
-  EXPECT_EQ(verify(sign_jwt_raw(R"({"alg":"none"})", payload(), secret)),
-            jwt_error::bad_algorithm);
+  EXPECT_EQ(verify(sign_jwt_raw(R"({"alg":"none"})", payload(), secret)), jwt_error::bad_algorithm);
 }
 
 TEST(Jwt, RejectsOtherAlgorithms) {
@@ -95,8 +94,7 @@ TEST(Jwt, RejectsOtherAlgorithms) {
             jwt_error::bad_algorithm);
   EXPECT_EQ(verify(sign_jwt_raw(R"({"alg":"RS256"})", payload(), secret)),
             jwt_error::bad_algorithm);
-  EXPECT_EQ(verify(sign_jwt_raw(R"({"typ":"JWT"})", payload(), secret)),
-            jwt_error::bad_algorithm);
+  EXPECT_EQ(verify(sign_jwt_raw(R"({"typ":"JWT"})", payload(), secret)), jwt_error::bad_algorithm);
 }
 
 TEST(Jwt, RejectsMalformedSegments) {
@@ -107,8 +105,7 @@ TEST(Jwt, RejectsMalformedSegments) {
   EXPECT_EQ(verify(good + ".extra"), jwt_error::malformed);
   EXPECT_EQ(verify("!!!." + good.substr(good.find('.') + 1)), jwt_error::malformed);
   // Header that is base64 of something that is not a JSON object.
-  EXPECT_EQ(verify(base64url_encode("[1,2]") + good.substr(good.find('.'))),
-            jwt_error::malformed);
+  EXPECT_EQ(verify(base64url_encode("[1,2]") + good.substr(good.find('.'))), jwt_error::malformed);
   // Payload that is not JSON, correctly signed.
   EXPECT_EQ(verify(sign_jwt_raw(R"({"alg":"HS256"})", "not json", secret)), jwt_error::malformed);
   // Signature with characters outside base64url.

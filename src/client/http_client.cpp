@@ -16,8 +16,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 http_result http_request(const std::string& host, std::uint16_t port, std::string_view method,
-                         std::string_view target, std::string_view body,
-                         const header_list& headers, std::chrono::milliseconds timeout) {
+                         std::string_view target, std::string_view body, const header_list& headers,
+                         std::chrono::milliseconds timeout) {
   http_result out;
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);

@@ -37,7 +37,9 @@ struct ws_client::impl {
 };
 
 ws_client::ws_client() : impl_(std::make_unique<impl>()) {}
-ws_client::~ws_client() { abort(); }
+ws_client::~ws_client() {
+  abort();
+}
 
 std::string ws_client::connect(const std::string& host, std::uint16_t port,
                                const std::string& target, const header_list& headers,
@@ -58,7 +60,8 @@ std::string ws_client::connect(const std::string& host, std::uint16_t port,
       return;
     }
     tcp_layer.expires_never();
-    s.ws.set_option(websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
+    s.ws.set_option(
+        websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
     s.ws.set_option(websocket::stream_base::decorator([&headers](websocket::request_type& req) {
       for (const auto& [name, value] : headers) req.set(name, value);
     }));
@@ -159,6 +162,8 @@ void ws_client::abort() {
   impl_->ioc.poll();
 }
 
-bool ws_client::is_open() const { return impl_->ws.is_open(); }
+bool ws_client::is_open() const {
+  return impl_->ws.is_open();
+}
 
 }  // namespace archibald

@@ -43,13 +43,15 @@ class ws_client {
                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
   int handshake_status() const { return handshake_status_; }
 
-  bool send_text(std::string_view text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  bool send_text(std::string_view text,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
   bool send_binary(std::string_view bytes,
                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
   ws_event read(std::chrono::milliseconds timeout);
 
   // Sends a close frame and waits (bounded) for the server's.
-  void close(std::uint16_t code = 1000, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+  void close(std::uint16_t code = 1000,
+             std::chrono::milliseconds timeout = std::chrono::seconds(2));
   // Drops the TCP connection without a close frame (an abrupt disconnect).
   void abort();
   bool is_open() const;

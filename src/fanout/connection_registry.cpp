@@ -35,8 +35,8 @@ void connection_registry::remove(std::string_view user_id, const connection* c) 
   auto it = s.users.find(user_id);
   if (it == s.users.end()) return;
   pool& devices = it->second;
-  auto pos = std::find_if(devices.begin(), devices.end(),
-                          [c](const auto& p) { return p.get() == c; });
+  auto pos =
+      std::find_if(devices.begin(), devices.end(), [c](const auto& p) { return p.get() == c; });
   if (pos == devices.end()) return;
   std::swap(*pos, devices.back());
   devices.pop_back();
@@ -70,7 +70,8 @@ std::vector<std::shared_ptr<connection>> connection_registry::snapshot() const {
   all.reserve(total());
   for (const shard& s : shards_) {
     std::lock_guard lock(s.mutex);
-    for (const auto& [user, devices] : s.users) all.insert(all.end(), devices.begin(), devices.end());
+    for (const auto& [user, devices] : s.users)
+      all.insert(all.end(), devices.begin(), devices.end());
   }
   return all;
 }

@@ -19,8 +19,7 @@ std::string_view bearer_token(std::string_view authorization) {
 }
 
 std::optional<jwt_claims> authorize(const http_request& request, const server_context& ctx,
-                                    std::initializer_list<user_role> roles,
-                                    http_response& denied) {
+                                    std::initializer_list<user_role> roles, http_response& denied) {
   const std::string_view token = bearer_token(request.authorization);
   if (token.empty()) {
     add(ctx.metrics.auth_failures);

@@ -17,7 +17,6 @@ std::string_view bearer_token(std::string_view authorization);
 
 // On success returns the claims and leaves `denied` untouched; on failure fills `denied`.
 std::optional<jwt_claims> authorize(const http_request& request, const server_context& ctx,
-                                    std::initializer_list<user_role> roles,
-                                    http_response& denied);
+                                    std::initializer_list<user_role> roles, http_response& denied);
 
 }  // namespace archibald

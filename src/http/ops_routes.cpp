@@ -25,7 +25,9 @@ std::int64_t uptime_seconds(const lifecycle& life) {
 
 }  // namespace
 
-http_response handle_live(const server_context&) { return json_ok({{"status", "ok"}}); }
+http_response handle_live(const server_context&) {
+  return json_ok({{"status", "ok"}});
+}
 
 http_response handle_ready(const server_context& ctx) {
   if (ctx.life.shutting_down.load()) return json_ok({{"status", "shutting_down"}}, 503);

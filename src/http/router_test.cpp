@@ -136,7 +136,8 @@ TEST_F(RouterTest, PublishRejectsBadBodiesWithAJsonError) {
        {"", "not json", "[1,2]", R"({"type":"X"})", R"({"userId":"","type":"X"})",
         R"({"userId":5,"type":"X"})", R"({"userId":"u"})", R"({"userId":"u","type":""})",
         R"({"userId":"u","type":"has space"})", R"({"userId":"u","type":"X","payload":[1]})",
-        R"({"userId":"u","type":"X","transient":"yes"})", R"({"userId":"u","type":"X"} trailing)"}) {
+        R"({"userId":"u","type":"X","transient":"yes"})",
+        R"({"userId":"u","type":"X"} trailing)"}) {
     const auto r = call("POST", "/api/realtime/publish", admin, body);
     EXPECT_EQ(r.status, 400u) << body;
     const auto j = json(r);

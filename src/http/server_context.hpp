@@ -16,7 +16,7 @@ namespace archibald {
 struct lifecycle {
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::atomic<bool> shutting_down{false};
-  std::size_t connection_capacity = 0;  // WebSocket connections this process can hold
+  std::size_t connection_capacity = 0;          // WebSocket connections this process can hold
   std::atomic<std::size_t> open_websockets{0};  // sessions alive, closing ones included
 };
 

@@ -11,8 +11,7 @@ namespace archibald {
 websocket_admission admit_websocket(const http_request& req, const server_context& ctx) {
   websocket_admission a;
   const auto& allowed = ctx.config.allowed_origins;
-  if (!allowed.empty() &&
-      std::find(allowed.begin(), allowed.end(), req.origin) == allowed.end()) {
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), req.origin) == allowed.end()) {
     add(ctx.metrics.ws_rejected_origin);
     a.outcome = websocket_admission::verdict::refuse_http;
     a.http_status = 403;

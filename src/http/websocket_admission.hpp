@@ -19,7 +19,7 @@ inline constexpr std::string_view websocket_path = "/ws/realtime";
 struct websocket_admission {
   enum class verdict { accept, close_after_handshake, refuse_http };
   verdict outcome = verdict::accept;
-  unsigned http_status = 0;     // refuse_http
+  unsigned http_status = 0;      // refuse_http
   std::uint16_t close_code = 0;  // close_after_handshake
   std::string close_reason;
 

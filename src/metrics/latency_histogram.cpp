@@ -49,7 +49,9 @@ void latency_histogram::merge(const latency_histogram& other) {
   max_us_ = std::max(max_us_, other.max_us_);
 }
 
-void latency_histogram::reset() { *this = latency_histogram{}; }
+void latency_histogram::reset() {
+  *this = latency_histogram{};
+}
 
 double latency_histogram::quantile_us(double q) const {
   if (count_ == 0) return 0.0;

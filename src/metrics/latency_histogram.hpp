@@ -32,9 +32,9 @@ class latency_histogram {
   std::uint64_t count_at_or_below_us(std::uint64_t bound_us) const;
 
  private:
-  static constexpr int sub_bucket_bits = 8;                     // 256 exact values
+  static constexpr int sub_bucket_bits = 8;                                // 256 exact values
   static constexpr std::size_t half_bucket = 1u << (sub_bucket_bits - 1);  // 128
-  static constexpr int max_shift = 19;                          // 2^26 µs > 60 s
+  static constexpr int max_shift = 19;                                     // 2^26 µs > 60 s
   static constexpr std::size_t bucket_count = 2 * half_bucket + max_shift * half_bucket;
 
   static std::size_t index_of(std::uint64_t micros);

@@ -14,7 +14,8 @@ namespace {
 
 double exact_quantile(std::vector<std::uint64_t> values, double q) {
   std::sort(values.begin(), values.end());
-  const auto rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(q * values.size())));
+  const auto rank =
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(q * values.size())));
   return static_cast<double>(values[rank - 1]);
 }
 
@@ -79,8 +80,7 @@ TEST(PrometheusWriter, WritesCumulativeHistogramBuckets) {
   EXPECT_NE(t.find("# TYPE archibald_x_total counter\narchibald_x_total 3\n"), std::string::npos);
   EXPECT_NE(t.find("archibald_rtt_seconds_bucket{le=\"0.001\"} 1\n"), std::string::npos);
   EXPECT_NE(t.find("archibald_rtt_seconds_bucket{le=\"0.01\"} 2\n"), std::string::npos);
-  EXPECT_NE(t.find("archibald_rtt_seconds_bucket{le=\"0.1\"} 3\n"),
-            std::string::npos);
+  EXPECT_NE(t.find("archibald_rtt_seconds_bucket{le=\"0.1\"} 3\n"), std::string::npos);
   EXPECT_NE(t.find("archibald_rtt_seconds_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
   EXPECT_NE(t.find("archibald_rtt_seconds_count 3\n"), std::string::npos);
 }

@@ -22,8 +22,7 @@ void prometheus_writer::header(std::string_view name, std::string_view help,
   out_.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
-void prometheus_writer::counter(std::string_view name, std::string_view help,
-                                std::uint64_t value) {
+void prometheus_writer::counter(std::string_view name, std::string_view help, std::uint64_t value) {
   header(name, help, "counter");
   out_.append(name).append(" ").append(std::to_string(value)).append("\n");
 }

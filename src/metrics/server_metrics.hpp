@@ -15,8 +15,12 @@ namespace archibald {
 
 using counter = std::atomic<std::uint64_t>;
 
-inline void add(counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
-inline std::uint64_t read(const counter& c) { return c.load(std::memory_order_relaxed); }
+inline void add(counter& c, std::uint64_t n = 1) {
+  c.fetch_add(n, std::memory_order_relaxed);
+}
+inline std::uint64_t read(const counter& c) {
+  return c.load(std::memory_order_relaxed);
+}
 
 struct server_metrics {
   // WebSocket connections
@@ -36,14 +40,14 @@ struct server_metrics {
   counter bytes_sent;
   counter messages_received;  // frames read from a client
   counter bytes_received;
-  counter messages_ignored;  // client frames with no meaning to the server
-  counter events_published;  // events fanned out (publish API)
+  counter messages_ignored;    // client frames with no meaning to the server
+  counter events_published;    // events fanned out (publish API)
   counter deliveries_dropped;  // event not queued: connection closing or over its bound
 
   // HTTP
   counter http_requests;
-  counter http_client_errors;  // 4xx
-  counter http_server_errors;  // 5xx
+  counter http_client_errors;      // 4xx
+  counter http_server_errors;      // 5xx
   counter http_rejected_capacity;  // connections refused: out of file descriptors
 
   // Ping → pong round trips: histogram plus the last 100 samples (the original's average).

@@ -22,7 +22,9 @@ namespace {
 
 constexpr std::size_t max_header_bytes = 16 * 1024;
 
-std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view view(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 }  // namespace
 
@@ -46,8 +48,10 @@ void http_session::do_read() {
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream) return close_gracefully();
-  if (ec == http::error::body_limit) return respond(json_error(413, "Request body too large"), false);
-  if (ec == http::error::header_limit) return respond(json_error(431, "Request header too large"), false);
+  if (ec == http::error::body_limit)
+    return respond(json_error(413, "Request body too large"), false);
+  if (ec == http::error::header_limit)
+    return respond(json_error(431, "Request header too large"), false);
   if (ec == beast::error::timeout || ec == asio::error::operation_aborted ||
       ec == asio::error::eof || ec == asio::error::connection_reset)
     return;
@@ -103,11 +107,11 @@ void http_session::respond(http_response response, bool keep_alive, bool head) {
   if (head) res.body().clear();  // Content-Length still tells the size a GET would get
 
   auto message = std::make_shared<http::response<http::string_body>>(std::move(res));
-  http::async_write(stream_, *message,
-                    [self = shared_from_this(), message, keep_alive](beast::error_code ec,
-                                                                     std::size_t bytes) {
-                      self->on_write(keep_alive, ec, bytes);
-                    });
+  http::async_write(
+      stream_, *message,
+      [self = shared_from_this(), message, keep_alive](beast::error_code ec, std::size_t bytes) {
+        self->on_write(keep_alive, ec, bytes);
+      });
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
@@ -128,11 +132,10 @@ void http_session::close_gracefully() {
 
 void http_session::drain(std::size_t drained) {
   if (drained > routes_.context().config.max_http_body_bytes) return;
-  stream_.async_read_some(buffer_.prepare(4096),
-                          [self = shared_from_this(), drained](beast::error_code ec,
-                                                               std::size_t bytes) {
-                            if (!ec) self->drain(drained + bytes);
-                          });
+  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this(), drained](
+                                                     beast::error_code ec, std::size_t bytes) {
+    if (!ec) self->drain(drained + bytes);
+  });
 }
 
 }  // namespace archibald

@@ -36,9 +36,13 @@ bool listener::open(const tcp::endpoint& endpoint, std::string& error) {
   return true;
 }
 
-std::uint16_t listener::port() const { return acceptor_.local_endpoint().port(); }
+std::uint16_t listener::port() const {
+  return acceptor_.local_endpoint().port();
+}
 
-void listener::run() { do_accept(); }
+void listener::run() {
+  do_accept();
+}
 
 void listener::stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {

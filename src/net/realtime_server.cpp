@@ -36,7 +36,9 @@ bool realtime_server::listen(std::string& error) {
   return listener_->open({address, config.port}, error);
 }
 
-std::uint16_t realtime_server::port() const { return listener_->port(); }
+std::uint16_t realtime_server::port() const {
+  return listener_->port();
+}
 
 void realtime_server::run(unsigned threads) {
   std::signal(SIGPIPE, SIG_IGN);

@@ -44,7 +44,7 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
                             websocket_admission admission) {
   beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(websocket::stream_base::timeout{ctx_.config.handshake_timeout,
-                                                  websocket::stream_base::none(), false});
+                                                 websocket::stream_base::none(), false});
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(beast::http::field::server, "archibald-realtime");
   }));
@@ -74,8 +74,8 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
   } else {
     start_close(admission.close_code, std::move(admission.close_reason));
   }
-  ws_.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept,
-                                                      shared_from_this()));
+  ws_.async_accept(request,
+                   beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
@@ -92,8 +92,8 @@ void websocket_session::on_accept(beast::error_code ec) {
 // ---------------------------------------------------------------- reading --------------
 
 void websocket_session::do_read() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&websocket_session::on_read,
-                                                         shared_from_this()));
+  ws_.async_read(read_buffer_,
+                 beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
 }
 
 void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
@@ -156,8 +156,7 @@ send_result websocket_session::send(const shared_message& message) {
     }
     return send_result::overloaded;
   }
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), message] { self->enqueue(message); });
+  asio::post(ws_.get_executor(), [self = shared_from_this(), message] { self->enqueue(message); });
   return send_result::queued;
 }
 
@@ -174,8 +173,8 @@ void websocket_session::do_write() {
   writing_ = true;
   ws_.text(true);
   const std::string& text = *queue_[head_];
-  ws_.async_write(asio::buffer(text), beast::bind_front_handler(&websocket_session::on_write,
-                                                                shared_from_this()));
+  ws_.async_write(asio::buffer(text),
+                  beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
 
 void websocket_session::on_write(beast::error_code ec, std::size_t bytes) {

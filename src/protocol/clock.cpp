@@ -41,10 +41,9 @@ std::string iso8601_utc_ms(wall_clock::time_point t) {
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
 
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<long long>(y), m, d, static_cast<int>(in_day / 3'600'000),
-                static_cast<int>(in_day / 60'000 % 60), static_cast<int>(in_day / 1000 % 60),
-                static_cast<int>(in_day % 1000));
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y),
+                m, d, static_cast<int>(in_day / 3'600'000), static_cast<int>(in_day / 60'000 % 60),
+                static_cast<int>(in_day / 1000 % 60), static_cast<int>(in_day % 1000));
   return buf;
 }
 
@@ -87,8 +86,8 @@ std::optional<wall_clock::time_point> parse_iso8601(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
 
-  const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month),
-                                            static_cast<unsigned>(day));
+  const std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_min * 60;
   return wall_clock::time_point{std::chrono::milliseconds{secs * 1000 + millis}};
 }

@@ -12,8 +12,8 @@ std::string serialize_envelope(const envelope_fields& f) {
   out += boost::json::serialize(boost::json::string_view{f.type.data(), f.type.size()});
   if (!f.request_id.empty()) {
     out += ",\"requestId\":";
-    out += boost::json::serialize(
-        boost::json::string_view{f.request_id.data(), f.request_id.size()});
+    out +=
+        boost::json::serialize(boost::json::string_view{f.request_id.data(), f.request_id.size()});
   }
   out += ",\"payload\":";
   out += boost::json::serialize(f.payload);

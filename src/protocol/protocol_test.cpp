@@ -48,25 +48,23 @@ TEST(Envelope, SerialisesTheOriginalShape) {
   const boost::json::value payload = boost::json::parse(R"({"jobId":"j-1","percent":40})");
   const std::string text = serialize_envelope(
       {.type = "JOB_PROGRESS", .payload = payload, .timestamp = "2026-11-26T09:42:03.458Z"});
-  EXPECT_EQ(text,
-            R"({"type":"JOB_PROGRESS","payload":{"jobId":"j-1","percent":40},)"
-            R"("timestamp":"2026-11-26T09:42:03.458Z"})");
+  EXPECT_EQ(text, R"({"type":"JOB_PROGRESS","payload":{"jobId":"j-1","percent":40},)"
+                  R"("timestamp":"2026-11-26T09:42:03.458Z"})");
 }
 
 TEST(Envelope, AddsSeqAndRequestIdOnlyWhenGiven) {
   const boost::json::value payload = boost::json::object{};
-  const std::string text = serialize_envelope({.type = "ACK",
-                                               .payload = payload,
-                                               .timestamp = "t",
-                                               .seq = 42,
-                                               .request_id = "r-\"17\""});
+  const std::string text = serialize_envelope(
+      {.type = "ACK", .payload = payload, .timestamp = "t", .seq = 42, .request_id = "r-\"17\""});
   EXPECT_EQ(text, R"({"type":"ACK","requestId":"r-\"17\"","payload":{},"timestamp":"t","seq":42})");
 }
 
 TEST(Envelope, ParsesWhatItSerialises) {
   const boost::json::value payload = boost::json::parse(R"({"draftId":"dr-5b2c"})");
-  const auto parsed = parse_envelope(serialize_envelope(
-      {.type = "DRAFT_CREATED", .payload = payload, .timestamp = "2026-11-26T09:42:03.458Z", .seq = 7}));
+  const auto parsed = parse_envelope(serialize_envelope({.type = "DRAFT_CREATED",
+                                                         .payload = payload,
+                                                         .timestamp = "2026-11-26T09:42:03.458Z",
+                                                         .seq = 7}));
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->type, "DRAFT_CREATED");
   EXPECT_EQ(parsed->payload, payload);

@@ -26,9 +26,9 @@ struct server_config {
 
   std::size_t max_connections = 100'000;  // WebSocket connections, all users
   std::size_t max_connections_per_user = 32;
-  std::size_t max_message_bytes = 64 * 1024;        // inbound WebSocket message
-  std::size_t max_http_body_bytes = 1024 * 1024;    // inbound HTTP body
-  std::size_t max_outbound_bytes = 1024 * 1024;     // queued per WebSocket connection
+  std::size_t max_message_bytes = 64 * 1024;      // inbound WebSocket message
+  std::size_t max_http_body_bytes = 1024 * 1024;  // inbound HTTP body
+  std::size_t max_outbound_bytes = 1024 * 1024;   // queued per WebSocket connection
   double ws_rate_limit = 100;  // inbound messages per second per connection; 0 = off
   double ws_rate_burst = 200;
 

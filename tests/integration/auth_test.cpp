@@ -41,10 +41,10 @@ TEST_F(AuthTest, MissingBadExpiredAndAlgNoneTokensAreClosedWith1008) {
   const std::string forged = sign_jwt_raw(R"({"alg":"HS256"})", R"({"userId":"u-1"})", "wrong");
   const std::string hs512 = sign_jwt_raw(R"({"alg":"HS512"})", R"({"userId":"u-1"})", test_secret);
   const std::string expired = server_process::token("u-1", user_role::agent, {}, -3600);
-  for (const std::string& target : std::vector<std::string>{
-           "/ws/realtime", "/ws/realtime?token=not-a-jwt", "/ws/realtime?token=" + forged,
-        "/ws/realtime?token=" + none_token, "/ws/realtime?token=" + hs512,
-        "/ws/realtime?token=" + expired}) {
+  for (const std::string& target :
+       std::vector<std::string>{"/ws/realtime", "/ws/realtime?token=not-a-jwt",
+                                "/ws/realtime?token=" + forged, "/ws/realtime?token=" + none_token,
+                                "/ws/realtime?token=" + hs512, "/ws/realtime?token=" + expired}) {
     const auto ev = connect_and_read(target);
     ASSERT_EQ(ev.what, ws_event::kind::closed) << target << " " << ev.error;
     EXPECT_EQ(ev.close_code, 1008);
@@ -61,8 +61,7 @@ TEST_F(AuthTest, TokensNeverReachTheLog) {
   connect_and_read("/ws/realtime?token=" + secret_token);
   http_request(server.host(), server.port(), "GET", "/api/websocket/health", {},
                {{"Authorization", "Bearer " + secret_token}});
-  EXPECT_EQ(server.log().find(secret_token.substr(secret_token.rfind('.') + 1)),
-            std::string::npos);
+  EXPECT_EQ(server.log().find(secret_token.substr(secret_token.rfind('.') + 1)), std::string::npos);
 }
 
 TEST_F(AuthTest, RestEndpointsAnswer401And403AsJson) {

@@ -1,7 +1,7 @@
 // Bad input never crashes the server and gets the documented answer (DESIGN §3).
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "support/realtime_helpers.hpp"
@@ -22,7 +22,8 @@ std::string raw_exchange(server_process& server, const std::string& bytes) {
   ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
   return out;
 }
@@ -117,7 +118,9 @@ TEST(BadInput, OversizeHttpBodyIs413Json) {
 TEST(BadInput, MalformedHttpIs400AndTheServerCarriesOn) {
   server_process server;
   EXPECT_EQ(raw_exchange(server, "GARBAGE\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
-  EXPECT_EQ(raw_exchange(server, "GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(raw_exchange(server, "GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+                .rfind("HTTP/1.1 400", 0),
+            0u);
   const std::string huge_header = "GET / HTTP/1.1\r\nX: " + std::string(40'000, 'a') + "\r\n\r\n";
   EXPECT_EQ(raw_exchange(server, huge_header).rfind("HTTP/1.1 431", 0), 0u);
   EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/health/live").status, 200);
@@ -133,16 +136,18 @@ TEST(BadInput, AClientThatConnectsAndSaysNothingIsDroppedAfterTheHandshakeTimeou
 TEST(BadInput, UpgradeOnAnotherPathIs404AndForeignOriginIs403) {
   server_process server({{"ALLOWED_ORIGINS", "https://archibald.example"}});
   ws_client wrong_path;
-  EXPECT_EQ(wrong_path.connect(server.host(), server.port(),
-                               "/elsewhere?token=" + server_process::token("u")).rfind("HTTP 404", 0),
-            0u);
+  EXPECT_EQ(
+      wrong_path
+          .connect(server.host(), server.port(), "/elsewhere?token=" + server_process::token("u"))
+          .rfind("HTTP 404", 0),
+      0u);
   ws_client foreign;
-  EXPECT_EQ(foreign
-                .connect(server.host(), server.port(),
-                         "/ws/realtime?token=" + server_process::token("u"),
-                         {{"Origin", "https://evil.example"}})
-                .rfind("HTTP 403", 0),
-            0u);
+  EXPECT_EQ(
+      foreign
+          .connect(server.host(), server.port(), "/ws/realtime?token=" + server_process::token("u"),
+                   {{"Origin", "https://evil.example"}})
+          .rfind("HTTP 403", 0),
+      0u);
   ws_client allowed;
   EXPECT_EQ(allowed.connect(server.host(), server.port(),
                             "/ws/realtime?token=" + server_process::token("u"),

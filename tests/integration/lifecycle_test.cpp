@@ -57,8 +57,8 @@ TEST(Lifecycle, ReadinessFlipsDuringShutdownAndHealthReportsTheOriginalFields) {
   EXPECT_EQ(s.at("messagesSent"), 1);
   EXPECT_EQ(s.at("connectionsPerUser").at("u-1001"), 2);
   EXPECT_EQ(s.at("connectionsPerUser").at("u-2002"), 1);
-  EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/api/websocket/stats",
-                         {}, {{"Authorization", server_process::bearer("a", user_role::admin)}})
+  EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/api/websocket/stats", {},
+                         {{"Authorization", server_process::bearer("a", user_role::admin)}})
                 .status,
             200);
   EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/health/ready").status, 200);
@@ -70,7 +70,8 @@ TEST(Lifecycle, MetricsParseAsPrometheusText) {
   const auto r = http_request(server.host(), server.port(), "GET", "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type.rfind("text/plain; version=0.0.4", 0), 0u);
-  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"\})? [-+0-9.eE]+(Inf)?$)");
+  const std::regex sample(
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"\})? [-+0-9.eE]+(Inf)?$)");
   const std::regex comment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$)");
   std::istringstream lines(r.body);
   int samples = 0;

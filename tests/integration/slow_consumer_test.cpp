@@ -5,7 +5,7 @@ namespace archibald::testing {
 namespace {
 
 TEST(SlowConsumer, IsClosedWith1013WhileServerMemoryStaysBounded) {
-  server_process server;  // default outbound bound: 1 MiB per connection
+  server_process server;                       // default outbound bound: 1 MiB per connection
   auto stalled = open_device(server, "slow");  // never reads until the end
   auto healthy = open_device(server, "fast");
   ASSERT_TRUE(wait_for_stat(server, "totalConnections", 2));

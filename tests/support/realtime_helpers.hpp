@@ -25,8 +25,8 @@ inline std::unique_ptr<ws_client> open_device(server_process& server, const std:
   return client;
 }
 
-inline http_result publish(server_process& server, const std::string& user,
-                           const std::string& type, const std::string& payload_json = "{}") {
+inline http_result publish(server_process& server, const std::string& user, const std::string& type,
+                           const std::string& payload_json = "{}") {
   const std::string body =
       R"({"userId":")" + user + R"(","type":")" + type + R"(","payload":)" + payload_json + "}";
   return http_request(server.host(), server.port(), "POST", "/api/realtime/publish", body,
@@ -34,8 +34,9 @@ inline http_result publish(server_process& server, const std::string& user,
 }
 
 inline boost::json::object health(server_process& server) {
-  const auto r = http_request(server.host(), server.port(), "GET", "/api/websocket/health", {},
-                              {{"Authorization", server_process::bearer("admin", user_role::admin)}});
+  const auto r =
+      http_request(server.host(), server.port(), "GET", "/api/websocket/health", {},
+                   {{"Authorization", server_process::bearer("admin", user_role::admin)}});
   EXPECT_EQ(r.status, 200) << r.body << r.error;
   if (r.status != 200) return {};
   return boost::json::parse(r.body).as_object();

@@ -48,7 +48,8 @@ server_process::server_process(env_list env, std::vector<std::string> args) {
                    {"JWT_SECRET", test_secret},
                    {"LOG_LEVEL", "info"}};
   for (auto& kv : env) {
-    auto same = std::find_if(full.begin(), full.end(), [&](auto& f) { return f.first == kv.first; });
+    auto same =
+        std::find_if(full.begin(), full.end(), [&](auto& f) { return f.first == kv.first; });
     if (same != full.end()) {
       same->second = std::move(kv.second);
     } else {
@@ -85,8 +86,8 @@ server_process::server_process(env_list env, std::vector<std::string> args) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running()) throw std::runtime_error("server exited at start-up:\n" + log());
-    const auto r = http_request(host_, port_, "GET", "/health/live", {}, {},
-                                std::chrono::milliseconds(500));
+    const auto r =
+        http_request(host_, port_, "GET", "/health/live", {}, {}, std::chrono::milliseconds(500));
     if (r.status == 200) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

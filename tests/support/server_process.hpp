@@ -5,8 +5,8 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <initializer_list>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
