@@ -157,3 +157,36 @@ TEST(BadInput, UpgradeOnAnotherPathIs404AndForeignOriginIs403) {
 
 }  // namespace
 }  // namespace archibald::testing
+
+namespace archibald::testing {
+namespace {
+
+TEST(Capacity, ConnectionsPastTheOpenFileLimitAreClosedWith1013NotFailedInAccept) {
+  // 400 descriptors: the server keeps 256 back, so it can hold 200 WebSocket connections.
+  server_process server({}, {}, 400);
+  EXPECT_NE(server.log().find("open-file limit 400 -> capacity 200"), std::string::npos)
+      << server.log();
+  std::vector<std::unique_ptr<ws_client>> devices;
+  for (int i = 0; i < 250; ++i) devices.push_back(open_device(server, "u-" + std::to_string(i)));
+  ASSERT_TRUE(wait_for_stat(server, "rejectedConnections", 50));
+  int refused = 0;
+  for (auto& d : devices) {
+    const auto ev = d->read(10ms);  // the refused ones have their close frame waiting
+    if (ev.what == ws_event::kind::closed) {
+      EXPECT_EQ(ev.close_code, 1013);
+      ++refused;
+    }
+  }
+  EXPECT_EQ(refused, 50);
+  EXPECT_EQ(stat(server, "totalConnections"), 200);
+  EXPECT_EQ(stat(server, "rejectedConnections"), 50);
+  // Capacity frees up as connections leave.
+  devices.front()->close();
+  ASSERT_TRUE(wait_for_stat(server, "totalConnections", 199));
+  auto late = open_device(server, "late");
+  ASSERT_TRUE(late->send_text("ping"));
+  EXPECT_EQ(late->read(5s).text, "pong");
+}
+
+}  // namespace
+}  // namespace archibald::testing

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,7 +38,8 @@ std::uint16_t free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
-server_process::server_process(env_list env, std::vector<std::string> args) {
+server_process::server_process(env_list env, std::vector<std::string> args,
+                               unsigned open_file_limit) {
   port_ = free_loopback_port();
   char log_template[] = "/tmp/archibald-test-XXXXXX";
   const int log_fd = ::mkstemp(log_template);
@@ -46,7 +48,10 @@ server_process::server_process(env_list env, std::vector<std::string> args) {
   env_list full = {{"HOST", host_},
                    {"PORT", std::to_string(port_)},
                    {"JWT_SECRET", test_secret},
-                   {"LOG_LEVEL", "info"}};
+                   {"LOG_LEVEL", "info"},
+                   // Under AddressSanitizer, freed memory sits in a quarantine (256 MB by
+                   // default) that would hide whether the server itself keeps memory bounded.
+                   {"ASAN_OPTIONS", "quarantine_size_mb=4:detect_leaks=1"}};
   for (auto& kv : env) {
     auto same =
         std::find_if(full.begin(), full.end(), [&](auto& f) { return f.first == kv.first; });
@@ -78,6 +83,10 @@ server_process::server_process(env_list env, std::vector<std::string> args) {
   if (pid_ == 0) {
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
+    if (open_file_limit != 0) {
+      const rlimit limit{open_file_limit, open_file_limit};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }

@@ -24,7 +24,9 @@ class server_process {
   server_process() : server_process(env_list{}) {}
   explicit server_process(std::initializer_list<std::pair<std::string, std::string>> env)
       : server_process(env_list(env)) {}
-  explicit server_process(env_list env, std::vector<std::string> args = {});
+  // open_file_limit: when non-zero, the server starts with RLIMIT_NOFILE (soft and hard) at it.
+  explicit server_process(env_list env, std::vector<std::string> args = {},
+                          unsigned open_file_limit = 0);
   ~server_process();
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;

@@ -1,0 +1,134 @@
+// Opens N idle WebSocket connections to a running archibald-realtime and reports how much the
+// server's resident memory grew per connection (read from its /metrics), and this process's own.
+//   archibald_footprint_bench --port 3000 --secret S --connections 19000 [--users 9500]
+// Every connection answers pings (it keeps a read pending); all are closed at the end.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "auth/jwt.hpp"
+#include "client/http_client.hpp"
+#include "metrics/process_stats.hpp"
+#include "protocol/clock.hpp"
+#include "protocol/server_config.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct idle_device {
+  websocket::stream<beast::tcp_stream> ws;
+  beast::flat_buffer buffer;
+  explicit idle_device(asio::io_context& ioc) : ws(ioc) {}
+};
+
+struct opener {
+  asio::io_context& ioc;
+  tcp::endpoint endpoint;
+  std::string host;
+  std::vector<std::string> targets;
+  std::vector<std::unique_ptr<idle_device>> devices;
+  std::size_t next = 0, open = 0, failed = 0, in_flight = 0;
+  static constexpr std::size_t max_in_flight = 256;
+
+  void pump() {
+    while (in_flight < max_in_flight && next < targets.size()) start(next++);
+  }
+  void start(std::size_t i) {
+    ++in_flight;
+    auto& d = *devices.emplace_back(std::make_unique<idle_device>(ioc));
+    beast::get_lowest_layer(d.ws).expires_after(std::chrono::seconds(10));
+    beast::get_lowest_layer(d.ws).async_connect(endpoint, [this, &d, i](beast::error_code ec) {
+      if (ec) return done(false);
+      beast::get_lowest_layer(d.ws).expires_never();
+      d.ws.async_handshake(host, targets[i], [this, &d](beast::error_code ec2) {
+        if (ec2) return done(false);
+        read_forever(d);
+        done(true);
+      });
+    });
+  }
+  void read_forever(idle_device& d) {
+    d.ws.async_read(d.buffer, [this, &d](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      d.buffer.clear();
+      read_forever(d);
+    });
+  }
+  void done(bool ok) {
+    --in_flight;
+    (ok ? open : failed) += 1;
+    pump();
+  }
+};
+
+std::uint64_t server_rss(const std::string& host, std::uint16_t port) {
+  const auto r = archibald::http_request(host, port, "GET", "/metrics");
+  const std::string key = "\narchibald_process_resident_memory_bytes ";
+  const auto pos = r.body.find(key);
+  return pos == std::string::npos ? 0 : std::stoull(r.body.substr(pos + key.size()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1", secret = archibald::dev_jwt_secret;
+  std::uint16_t port = 3000;
+  std::size_t connections = 1000, users = 0;
+  double settle_s = 2;
+  CLI::App app{"Idle-connection memory footprint of archibald-realtime"};
+  app.add_option("--host", host);
+  app.add_option("--port", port);
+  app.add_option("--secret", secret)->envname("JWT_SECRET");
+  app.add_option("--connections", connections);
+  app.add_option("--users", users, "default: connections / 2 (two devices each)");
+  app.add_option("--settle", settle_s, "seconds to wait before measuring");
+  CLI11_PARSE(app, argc, argv);
+  if (users == 0) users = std::max<std::size_t>(1, connections / 2);
+  archibald::raise_open_file_limit();
+
+  const std::uint64_t rss_before = server_rss(host, port);
+  const std::uint64_t self_before = archibald::resident_memory_bytes();
+  asio::io_context ioc;
+  opener o{ioc, {asio::ip::make_address(host), port}, host, {}, {}};
+  const auto now = archibald::epoch_s(archibald::wall_clock::now());
+  for (std::size_t i = 0; i < connections; ++i) {
+    archibald::jwt_claims c;
+    c.user_id = "fp-" + std::to_string(i % users);
+    c.expires_at = now + 3600;
+    o.targets.push_back("/ws/realtime?token=" + archibald::sign_jwt(c, secret));
+  }
+  o.devices.reserve(connections);
+  const auto start = std::chrono::steady_clock::now();
+  o.pump();
+  while (o.open + o.failed < connections) ioc.run_one();
+  const double open_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto settle_until = std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(static_cast<int>(settle_s * 1000));
+  while (std::chrono::steady_clock::now() < settle_until)
+    ioc.run_for(std::chrono::milliseconds(100));
+  const std::uint64_t rss_after = server_rss(host, port);
+  const std::uint64_t self_after = archibald::resident_memory_bytes();
+
+  std::cout << "connections open: " << o.open << " failed: " << o.failed << " in " << open_s
+            << " s (" << static_cast<int>(o.open / open_s) << "/s)\n"
+            << "server RSS: " << rss_before / 1024 << " KiB -> " << rss_after / 1024
+            << " KiB; per connection: "
+            << (o.open ? (static_cast<double>(rss_after) - rss_before) / o.open : 0) << " bytes\n"
+            << "client RSS per connection: "
+            << (o.open ? (static_cast<double>(self_after) - self_before) / o.open : 0)
+            << " bytes\n";
+  for (auto& d : o.devices) beast::get_lowest_layer(d->ws).close();
+  ioc.run_for(std::chrono::milliseconds(500));
+  return o.failed == 0 ? 0 : 1;
+}
