@@ -6,6 +6,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev   # Asio, Beast, JSON
   libssl-dev                               # HMAC-SHA256 for JWT
+  libsqlite3-dev                           # durable sync storage
   libspdlog-dev                            # logging
   libcli11-dev                             # command line
   libgtest-dev libgmock-dev                # tests

@@ -1,0 +1,79 @@
+// The embedded SQLite implementation of sync_store: WAL mode, one writer thread that groups
+// concurrent write jobs into one transaction (group commit), one reader thread, bounded job
+// queues, event retention by count and age, readiness that follows storage faults and recovers.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sync_store.hpp"
+
+namespace archibald {
+
+struct sqlite_store_options {
+  std::string path = "./data/archibald-realtime.db";
+  bool full_sync = true;                // SYNC_MODE=full: fsync every commit; normal: WAL-safe
+  std::size_t max_batch = 256;          // write jobs per transaction; 1 = no group commit
+  std::size_t max_queued = 10'000;      // write or read jobs waiting; more: busy
+  std::int64_t retention_count = 10'000;  // events kept per user
+  std::chrono::hours retention_age{72};
+};
+
+class sqlite_store final : public sync_store {
+ public:
+  // Opens (creating folders and file), migrates and starts the threads. On failure error()
+  // says why and the store is unusable.
+  explicit sqlite_store(sqlite_store_options options);
+  ~sqlite_store() override;
+
+  const std::string& error() const { return error_; }
+
+  void write(write_job job, write_done done) override;
+  void read(read_job job) override;
+  bool ready() const override { return ready_.load(std::memory_order_relaxed); }
+  void stop() override;
+
+ private:
+  struct writer;
+  struct reader;
+  struct pending_write {
+    write_job job;
+    write_done done;
+  };
+
+  void writer_loop();
+  void commit_batch(std::vector<pending_write>& batch, std::vector<store_status>& statuses);
+  void mark_fault(const char* step, int code);
+  void probe();
+  void sweep_expired_events();
+  void reader_loop();
+
+  const sqlite_store_options options_;
+  std::string error_;
+  std::atomic<bool> ready_{false};
+  std::unique_ptr<writer> writer_;
+  std::unique_ptr<reader> reader_;
+
+  std::mutex write_mutex_;
+  std::condition_variable write_cv_;
+  std::deque<pending_write> write_queue_;  // GUARDED_BY(write_mutex_)
+  bool stopping_ = false;                  // GUARDED_BY(write_mutex_)
+
+  std::mutex read_mutex_;
+  std::condition_variable read_cv_;
+  std::deque<read_job> read_queue_;  // GUARDED_BY(read_mutex_)
+  bool read_stopping_ = false;       // GUARDED_BY(read_mutex_)
+
+  std::thread writer_thread_;
+  std::thread reader_thread_;
+  std::once_flag stopped_;
+};
+
+}  // namespace archibald
