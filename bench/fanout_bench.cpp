@@ -9,6 +9,7 @@
 #include "client/ws_client.hpp"
 #include "net/realtime_server.hpp"
 #include "protocol/clock.hpp"
+#include "store/sqlite_store.hpp"
 
 namespace archibald {
 namespace {
@@ -29,7 +30,9 @@ struct in_process_server {
   connection_registry registry{{.max_total = 100'000, .max_per_user = 10'000}};
   server_metrics metrics;
   lifecycle life;
-  router routes{server_context{config, verifier, registry, metrics, life}};
+  sqlite_store store{{.path = "/tmp/archibald-fanout-bench/bench.db", .full_sync = false}};
+  sync_service sync{store, registry, metrics};
+  router routes{server_context{config, verifier, registry, metrics, life, sync}};
   realtime_server server{routes, 10'000};
   std::thread thread;
 
@@ -68,8 +71,8 @@ void BM_WebSocketFanout(benchmark::State& state) {
   std::int64_t delivered = 0;
   for (auto _ : state) {
     for (int i = 0; i < batch; ++i) {
-      const shared_message m = share(
-          serialize_envelope({.type = "DRAFT_UPDATED", .payload = payload, .timestamp = timestamp}));
+      const shared_message m = share(serialize_envelope(
+          {.type = "DRAFT_UPDATED", .payload = payload, .timestamp = timestamp}));
       s.registry.send_to_user("bench-user", m);
     }
     for (auto& c : clients)
@@ -85,7 +88,12 @@ void BM_WebSocketFanout(benchmark::State& state) {
   state.counters["deliveries/s"] =
       benchmark::Counter(static_cast<double>(delivered), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_WebSocketFanout)->Arg(10)->Arg(100)->Arg(1000)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WebSocketFanout)
+    ->Arg(10)
+    ->Arg(100)
+    ->Arg(1000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace archibald

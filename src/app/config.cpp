@@ -23,6 +23,7 @@ std::vector<std::string> split_list(const std::string& text) {
 struct raw_options {
   std::int64_t heartbeat_ms, handshake_ms, idle_ms, shutdown_ms;
   std::string cors, allowed;
+  std::string sync_mode = "full";
 };
 
 }  // namespace
@@ -87,6 +88,23 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
                  "Comma-separated Origins allowed to open a WebSocket (empty: any)")
       ->envname("ALLOWED_ORIGINS");
 
+  app.add_option("--db-path", c.db_path, "SQLite database file (folders are created)")
+      ->envname("DB_PATH");
+  app.add_option(
+         "--sync-mode", raw.sync_mode,
+         "full: fsync every commit; normal: WAL-safe, may lose the last commits on power loss")
+      ->envname("SYNC_MODE")
+      ->check(CLI::IsMember({"full", "normal"}));
+  app.add_option("--group-commit-max", c.group_commit_max,
+                 "Writes grouped into one transaction at most (1: one transaction per write)")
+      ->envname("GROUP_COMMIT_MAX");
+  app.add_option("--event-retention-count", c.event_retention_count,
+                 "Events kept per user for replay")
+      ->envname("EVENT_RETENTION_COUNT");
+  app.add_option("--event-retention-hours", c.event_retention_hours,
+                 "Hours events are kept for replay")
+      ->envname("EVENT_RETENTION_HOURS");
+
   app.add_subcommand("serve", "Run the server (the default)");
   CLI::App* token = app.add_subcommand("token", "Print a JWT signed with the configured secret");
   token->add_option("--user", out.token.user_id, "userId claim")->required();
@@ -108,6 +126,7 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
   c.handshake_timeout = std::chrono::milliseconds(raw.handshake_ms);
   c.http_idle_timeout = std::chrono::milliseconds(raw.idle_ms);
   c.shutdown_timeout = std::chrono::milliseconds(raw.shutdown_ms);
+  c.sync_full = raw.sync_mode == "full";
   c.cors_origins = split_list(raw.cors);
   c.allowed_origins = split_list(raw.allowed);
   if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
@@ -132,6 +151,11 @@ std::string validate(const server_config& c) {
   if (c.max_http_body_bytes < 1024 || c.max_http_body_bytes > 256u << 20)
     return "MAX_HTTP_BODY_BYTES must be between 1024 and 268435456";
   if (c.max_outbound_bytes < 4096) return "MAX_OUTBOUND_BYTES must be >= 4096";
+  if (c.db_path.empty()) return "DB_PATH must not be empty";
+  if (c.group_commit_max < 1 || c.group_commit_max > 10'000)
+    return "GROUP_COMMIT_MAX must be between 1 and 10000";
+  if (c.event_retention_count < 1) return "EVENT_RETENTION_COUNT must be >= 1";
+  if (c.event_retention_hours < 1) return "EVENT_RETENTION_HOURS must be >= 1";
   if (c.ws_rate_limit < 0) return "WS_RATE_LIMIT must be >= 0";
   if (c.ws_rate_limit > 0 && c.ws_rate_burst < 1) return "WS_RATE_BURST must be >= 1";
   return {};

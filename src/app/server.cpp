@@ -10,6 +10,8 @@
 #include "metrics/process_stats.hpp"
 #include "metrics/server_metrics.hpp"
 #include "net/realtime_server.hpp"
+#include "store/sqlite_store.hpp"
+#include "sync/sync_service.hpp"
 
 namespace archibald {
 namespace {
@@ -38,13 +40,24 @@ int run_server(const server_config& config) {
   const std::size_t reserved = reserved_for_process + reserved_for_rejects;
   const std::size_t fd_capacity = fd_limit > 2 * reserved ? fd_limit - reserved : fd_limit / 2;
 
+  sqlite_store store({.path = config.db_path,
+                      .full_sync = config.sync_full,
+                      .max_batch = config.group_commit_max,
+                      .retention_count = config.event_retention_count,
+                      .retention_age = std::chrono::hours(config.event_retention_hours)});
+  if (!store.error().empty()) {
+    spdlog::critical("storage: {}", store.error());
+    return 1;
+  }
+
   lifecycle life;
   life.connection_capacity = std::min(config.max_connections, fd_capacity);
   const jwt_verifier verifier(config.jwt_secret);
   connection_registry registry(
       {.max_total = life.connection_capacity, .max_per_user = config.max_connections_per_user});
   server_metrics metrics;
-  const router routes(server_context{config, verifier, registry, metrics, life});
+  sync_service sync(store, registry, metrics);
+  const router routes(server_context{config, verifier, registry, metrics, life, sync});
   realtime_server server(
       routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process : fd_limit);
 
@@ -62,7 +75,10 @@ int run_server(const server_config& config) {
   spdlog::info(
       "WebSocket: {}/ws/realtime?token=<JWT>  health: {}/health/ready  metrics: {}/metrics",
       "ws" + base.substr(4), base, base);
+  spdlog::info("storage: {} (SYNC_MODE {}, group commit up to {})", config.db_path,
+               config.sync_full ? "full" : "normal", config.group_commit_max);
   server.run(config.threads);
+  store.stop();  // finishes queued writes, checkpoints the WAL
   spdlog::info("stopped");
   return 0;
 }

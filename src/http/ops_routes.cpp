@@ -31,6 +31,7 @@ http_response handle_live(const server_context&) {
 
 http_response handle_ready(const server_context& ctx) {
   if (ctx.life.shutting_down.load()) return json_ok({{"status", "shutting_down"}}, 503);
+  if (!ctx.sync.ready()) return json_ok({{"status", "storage_unavailable"}}, 503);
   return json_ok({{"status", "ready"}});
 }
 

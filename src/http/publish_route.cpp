@@ -6,7 +6,6 @@
 
 #include "http/auth_guard.hpp"
 #include "http/router.hpp"
-#include "protocol/clock.hpp"
 
 namespace archibald {
 namespace {
@@ -25,44 +24,42 @@ bool valid_event_type(std::string_view type) {
 
 }  // namespace
 
-http_response handle_publish(const http_request& req, const server_context& ctx) {
+void handle_publish(const http_request& req, const server_context& ctx, http_responder respond) {
   http_response denied;
-  if (!authorize(req, ctx, {user_role::admin, user_role::service}, denied)) return denied;
+  if (!authorize(req, ctx, {user_role::admin, user_role::service}, denied))
+    return respond(std::move(denied));
 
   boost::system::error_code ec;
   boost::json::value body = boost::json::parse({req.body.data(), req.body.size()}, ec);
-  if (ec) return json_error(400, "body is not valid JSON");
-  if (!body.is_object()) return json_error(400, "body must be a JSON object");
+  if (ec) return respond(json_error(400, "body is not valid JSON"));
+  if (!body.is_object()) return respond(json_error(400, "body must be a JSON object"));
   boost::json::object& obj = body.get_object();
 
   const auto* user = obj.if_contains("userId");
   if (!user || !user->is_string() || user->get_string().empty())
-    return json_error(400, "userId must be a non-empty string (or \"*\" for everyone)");
+    return respond(json_error(400, "userId must be a non-empty string (or \"*\" for everyone)"));
   const auto* type = obj.if_contains("type");
   if (!type || !type->is_string() || !valid_event_type(type->get_string()))
-    return json_error(400, "type must be 1-64 characters of A-Z a-z 0-9 _ - . :");
+    return respond(json_error(400, "type must be 1-64 characters of A-Z a-z 0-9 _ - . :"));
   const auto* transient = obj.if_contains("transient");
-  if (transient && !transient->is_bool()) return json_error(400, "transient must be a boolean");
+  if (transient && !transient->is_bool())
+    return respond(json_error(400, "transient must be a boolean"));
 
   boost::json::value payload = boost::json::object{};
   if (auto* p = obj.if_contains("payload")) {
-    if (!p->is_object()) return json_error(400, "payload must be a JSON object");
+    if (!p->is_object()) return respond(json_error(400, "payload must be a JSON object"));
     payload = std::move(*p);
   }
 
-  const std::string_view type_text = type->get_string();
-  const std::string timestamp = iso8601_utc_ms(wall_clock::now());
-  const shared_message message =
-      share(serialize_envelope({.type = type_text, .payload = payload, .timestamp = timestamp}));
-
-  const std::string_view target = user->get_string();
-  const std::size_t delivered = target == "*" ? ctx.registry.send_to_all(message)
-                                              : ctx.registry.send_to_user(target, message);
-  add(ctx.metrics.events_published);
-
-  http_response r;
-  r.body = boost::json::serialize(boost::json::object{{"success", true}, {"delivered", delivered}});
-  return r;
+  ctx.sync.publish(std::string(user->get_string()), std::string(type->get_string()),
+                   std::move(payload), transient && transient->get_bool(),
+                   [respond = std::move(respond)](store_status status, std::size_t delivered) {
+                     if (status != store_status::ok) return respond(storage_error(status));
+                     http_response r;
+                     r.body = boost::json::serialize(
+                         boost::json::object{{"success", true}, {"delivered", delivered}});
+                     respond(std::move(r));
+                   });
 }
 
 }  // namespace archibald

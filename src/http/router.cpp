@@ -29,47 +29,60 @@ http_response json_error(unsigned status, std::string_view message) {
   return r;
 }
 
-http_response router::dispatch(const http_request& req) const {
+void router::dispatch(const http_request& req, http_responder respond) const {
   const std::string_view path = split_target(req.target).path;
   const bool get = req.method == "GET" || req.method == "HEAD";
+  constexpr std::string_view sync_prefix = "/api/sync/";
 
-  if (path == "/health/live") return get ? handle_live(ctx_) : method_not_allowed("GET");
-  if (path == "/health/ready") return get ? handle_ready(ctx_) : method_not_allowed("GET");
-  if (path == "/metrics") return get ? handle_metrics(ctx_) : method_not_allowed("GET");
+  if (path == "/health/live") return respond(get ? handle_live(ctx_) : method_not_allowed("GET"));
+  if (path == "/health/ready") return respond(get ? handle_ready(ctx_) : method_not_allowed("GET"));
+  if (path == "/metrics") return respond(get ? handle_metrics(ctx_) : method_not_allowed("GET"));
   if (path == "/api/websocket/health" || path == "/api/websocket/stats")
-    return get ? handle_websocket_health(req, ctx_) : method_not_allowed("GET");
-  if (path == "/api/realtime/publish")
-    return req.method == "POST" ? handle_publish(req, ctx_) : method_not_allowed("POST");
-  if (path == "/ws/realtime") return json_error(426, "WebSocket upgrade required");
-  return json_error(404, "Not found");
+    return respond(get ? handle_websocket_health(req, ctx_) : method_not_allowed("GET"));
+  if (path == "/api/realtime/publish") {
+    if (req.method != "POST") return respond(method_not_allowed("POST"));
+    return handle_publish(req, ctx_, std::move(respond));
+  }
+  if (path.substr(0, sync_prefix.size()) == sync_prefix)
+    return handle_sync(req, ctx_, path.substr(sync_prefix.size()), std::move(respond));
+  if (path == "/ws/realtime") return respond(json_error(426, "WebSocket upgrade required"));
+  respond(json_error(404, "Not found"));
 }
 
-http_response router::handle(const http_request& req) const {
+void router::handle(const http_request& req, http_responder respond) const {
   add(ctx_.metrics.http_requests);
   const bool cors = !req.origin.empty() && origin_allowed(ctx_.config.cors_origins, req.origin);
-
-  http_response response;
-  if (req.method == "OPTIONS") {
-    response.status = 204;
-    response.content_type.clear();
+  auto finish = [this, cors, origin = cors ? std::string(req.origin) : std::string(),
+                 respond = std::move(respond)](http_response response) {
     if (cors) {
-      response.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-      response.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
-      response.headers.emplace_back("Access-Control-Max-Age", "600");
+      response.headers.emplace_back("Access-Control-Allow-Origin", origin);
+      response.headers.emplace_back("Vary", "Origin");
     }
-  } else {
-    response = dispatch(req);
-  }
+    if (response.status >= 500) {
+      add(ctx_.metrics.http_server_errors);
+    } else if (response.status >= 400) {
+      add(ctx_.metrics.http_client_errors);
+    }
+    respond(std::move(response));
+  };
+  if (req.method != "OPTIONS") return dispatch(req, std::move(finish));
+
+  http_response preflight;
+  preflight.status = 204;
+  preflight.content_type.clear();
   if (cors) {
-    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(req.origin));
-    response.headers.emplace_back("Vary", "Origin");
+    preflight.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+    preflight.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    preflight.headers.emplace_back("Access-Control-Max-Age", "600");
   }
-  if (response.status >= 500) {
-    add(ctx_.metrics.http_server_errors);
-  } else if (response.status >= 400) {
-    add(ctx_.metrics.http_client_errors);
-  }
-  return response;
+  finish(std::move(preflight));
+}
+
+http_response storage_error(store_status status) {
+  http_response r = json_error(
+      503, status == store_status::busy ? "Storage busy, retry later" : "Storage unavailable");
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 }  // namespace archibald

@@ -4,7 +4,10 @@
 
 #include <boost/json/parse.hpp>
 
+#include <future>
+
 #include "protocol/clock.hpp"
+#include "support/temp_store.hpp"
 
 namespace archibald {
 namespace {
@@ -26,7 +29,9 @@ class RouterTest : public ::testing::Test {
   connection_registry registry{{}};
   server_metrics metrics;
   lifecycle life;
-  router routes{server_context{config, verifier, registry, metrics, life}};
+  testing::temp_store db;
+  sync_service sync{db.store(), registry, metrics};
+  router routes{server_context{config, verifier, registry, metrics, life, sync}};
 
   std::string token(std::string user, user_role role) {
     jwt_claims c;
@@ -44,7 +49,10 @@ class RouterTest : public ::testing::Test {
   http_response call(std::string_view method, std::string_view target,
                      std::string_view authorization = {}, std::string_view body = {},
                      std::string_view origin = {}) {
-    return routes.handle({method, target, authorization, origin, body});
+    std::promise<http_response> answer;
+    routes.handle({method, target, authorization, origin, body},
+                  [&answer](http_response r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
   }
   static boost::json::object json(const http_response& r) {
     return boost::json::parse(r.body).as_object();
@@ -105,11 +113,12 @@ TEST_F(RouterTest, PublishReachesExactlyTheUsersDevices) {
   ASSERT_EQ(phone->received.size(), 1u);
   EXPECT_EQ(phone->received[0], tablet->received[0]);  // one buffer for all
   EXPECT_TRUE(stranger->received.empty());
-  const auto event = boost::json::parse(*phone->received[0]).as_object();
+  const auto event = boost::json::parse(phone->received[0]->text).as_object();
   EXPECT_EQ(event.at("type"), "JOB_PROGRESS");
   EXPECT_EQ(event.at("payload").at("percent"), 40);
   EXPECT_TRUE(parse_iso8601(event.at("timestamp").as_string()).has_value());
-  EXPECT_FALSE(event.contains("seq"));
+  EXPECT_EQ(event.at("seq"), 1);  // durable by default
+  EXPECT_EQ(phone->received[0]->seq, 1);
 }
 
 TEST_F(RouterTest, PublishToStarReachesEveryone) {
@@ -119,7 +128,7 @@ TEST_F(RouterTest, PublishToStarReachesEveryone) {
                       R"({"userId":"*","type":"ANNOUNCEMENT"})");
   ASSERT_EQ(r.status, 200u);
   EXPECT_EQ(json(r).at("delivered"), 2);
-  EXPECT_EQ(boost::json::parse(*a->received[0]).at("payload"), boost::json::object{});
+  EXPECT_EQ(boost::json::parse(a->received[0]->text).at("payload"), boost::json::object{});
 }
 
 TEST_F(RouterTest, PublishNeedsAdminOrServiceRole) {

@@ -10,6 +10,7 @@
 #include "fanout/connection_registry.hpp"
 #include "metrics/server_metrics.hpp"
 #include "protocol/server_config.hpp"
+#include "sync/sync_service.hpp"
 
 namespace archibald {
 
@@ -26,6 +27,7 @@ struct server_context {
   connection_registry& registry;
   server_metrics& metrics;
   lifecycle& life;
+  sync_service& sync;
 };
 
 }  // namespace archibald

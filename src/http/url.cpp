@@ -10,11 +10,13 @@ int hex_value(char c) {
   return -1;
 }
 
-std::optional<std::string> percent_decode(std::string_view in) {
+}  // namespace
+
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
+    if (plus_is_space && in[i] == '+') {
       out += ' ';
     } else if (in[i] == '%') {
       if (i + 2 >= in.size()) return std::nullopt;
@@ -28,6 +30,8 @@ std::optional<std::string> percent_decode(std::string_view in) {
   }
   return out;
 }
+
+namespace {
 
 // Calls fn(name, value) for each '&'-separated parameter until fn returns true.
 template <typename Fn>
@@ -58,7 +62,7 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
   for_each_param(query, [&](std::string_view n, std::string_view value, std::string_view) {
     if (n != name) return false;
     seen = true;
-    found = percent_decode(value);
+    found = percent_decode(value, true);
     return true;
   });
   return seen ? found : std::nullopt;

@@ -15,6 +15,9 @@ struct target_parts {
 
 target_parts split_target(std::string_view target);
 
+// Decodes %XX escapes (and '+' as a space in query strings); nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
 // The percent-decoded value of the first `name=` parameter ('+' is a space); nullopt if absent
 // or badly encoded.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "http/url.hpp"
+#include "support/temp_store.hpp"
 
 namespace archibald {
 namespace {
@@ -14,7 +15,9 @@ class AdmissionTest : public ::testing::Test {
   connection_registry registry{{}};
   server_metrics metrics;
   lifecycle life;
-  server_context ctx{config, verifier, registry, metrics, life};
+  testing::temp_store db;
+  sync_service sync{db.store(), registry, metrics};
+  server_context ctx{config, verifier, registry, metrics, life, sync};
 
   static std::string token(std::int64_t expires_in = 600) {
     jwt_claims c;

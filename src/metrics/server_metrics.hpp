@@ -40,9 +40,13 @@ struct server_metrics {
   counter bytes_sent;
   counter messages_received;  // frames read from a client
   counter bytes_received;
-  counter messages_ignored;    // client frames with no meaning to the server
-  counter events_published;    // events fanned out (publish API)
-  counter deliveries_dropped;  // event not queued: connection closing or over its bound
+  counter messages_ignored;      // client frames with no meaning to the server
+  counter events_published;      // events fanned out (publish API)
+  counter deliveries_dropped;    // event not queued: connection closing or over its bound
+  counter ownership_violations;  // a user tried to write or delete another user's record
+  counter ws_writes;             // client writes (DRAFT_* / PENDING_*) over WebSocket
+  counter replays;               // connections that asked for replay
+  counter resyncs;               // RESYNC_REQUIRED sent
 
   // HTTP
   counter http_requests;

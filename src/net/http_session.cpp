@@ -66,9 +66,14 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
                              .authorization = view(req[http::field::authorization]),
                              .origin = view(req[http::field::origin]),
                              .body = req.body()};
-  http_response response = routes_.handle(request);
   const bool keep_alive = req.keep_alive() && !routes_.context().life.shutting_down.load();
-  respond(std::move(response), keep_alive, head);
+  // Storage-backed routes answer from the storage thread: come back to this strand.
+  routes_.handle(request, [self = shared_from_this(), keep_alive, head](http_response response) {
+    asio::dispatch(self->stream_.get_executor(),
+                   [self, keep_alive, head, response = std::move(response)]() mutable {
+                     self->respond(std::move(response), keep_alive, head);
+                   });
+  });
 }
 
 void http_session::upgrade() {

@@ -172,7 +172,7 @@ void websocket_session::enqueue(shared_message message) {
 void websocket_session::do_write() {
   writing_ = true;
   ws_.text(true);
-  const std::string& text = *queue_[head_];
+  const std::string& text = queue_[head_]->text;
   ws_.async_write(asio::buffer(text),
                   beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }

@@ -15,10 +15,17 @@
 namespace archibald {
 
 // One serialised frame, immutable once built, shared by every connection it is queued on.
-using shared_message = std::shared_ptr<const std::string>;
+// seq is the event's per-user sequence number (0 for transient frames): sessions use it to
+// drop a live event that a replay already delivered.
+struct outbound_frame {
+  std::string text;
+  std::int64_t seq = 0;
+  std::size_t size() const { return text.size(); }
+};
+using shared_message = std::shared_ptr<const outbound_frame>;
 
-inline shared_message share(std::string text) {
-  return std::make_shared<const std::string>(std::move(text));
+inline shared_message share(std::string text, std::int64_t seq = 0) {
+  return std::make_shared<const outbound_frame>(outbound_frame{std::move(text), seq});
 }
 
 struct envelope_fields {

@@ -32,6 +32,13 @@ struct server_config {
   double ws_rate_limit = 100;  // inbound messages per second per connection; 0 = off
   double ws_rate_burst = 200;
 
+  // Durable sync (SQLite).
+  std::string db_path = "./data/archibald-realtime.db";
+  bool sync_full = true;               // SYNC_MODE=full (fsync per commit) or normal
+  std::size_t group_commit_max = 256;  // write jobs per transaction; 1 = no group commit
+  std::int64_t event_retention_count = 10'000;
+  std::int64_t event_retention_hours = 72;
+
   std::vector<std::string> cors_origins;     // empty: any origin (development)
   std::vector<std::string> allowed_origins;  // WebSocket Origin check; empty: no check
 };

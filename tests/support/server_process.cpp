@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -44,11 +45,14 @@ server_process::server_process(env_list env, std::vector<std::string> args,
   char log_template[] = "/tmp/archibald-test-XXXXXX";
   const int log_fd = ::mkstemp(log_template);
   log_path_ = log_template;
+  db_dir_ = log_path_ + ".d";
 
   env_list full = {{"HOST", host_},
                    {"PORT", std::to_string(port_)},
                    {"JWT_SECRET", test_secret},
                    {"LOG_LEVEL", "info"},
+                   {"DB_PATH", db_dir_ + "/realtime.db"},
+                   {"SYNC_MODE", "normal"},
                    // Under AddressSanitizer, freed memory sits in a quarantine (256 MB by
                    // default) that would hide whether the server itself keeps memory bounded.
                    {"ASAN_OPTIONS", "quarantine_size_mb=4:detect_leaks=1"}};
@@ -106,6 +110,7 @@ server_process::server_process(env_list env, std::vector<std::string> args,
 server_process::~server_process() {
   if (pid_ > 0 && running()) stop(SIGKILL, std::chrono::seconds(5));
   if (!log_path_.empty()) ::unlink(log_path_.c_str());
+  if (!db_dir_.empty() && !keep_db_) std::filesystem::remove_all(db_dir_);
 }
 
 bool server_process::running() {

@@ -53,6 +53,8 @@ class server_process {
   pid_t pid_ = -1;
   int exit_status_ = -1;
   std::string log_path_;
+  std::string db_dir_;  // the server's database folder, removed with the process
+  bool keep_db_ = false;
 };
 
 std::uint16_t free_loopback_port();

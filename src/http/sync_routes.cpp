@@ -1,0 +1,117 @@
+// REST sync API (DESIGN §2.3): /api/sync/draft-orders and /api/sync/pending-orders.
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "http/auth_guard.hpp"
+#include "http/router.hpp"
+#include "http/url.hpp"
+#include "sync/record_rules.hpp"
+
+namespace archibald {
+namespace {
+
+namespace json = boost::json;
+
+http_response json_text(std::string body) {
+  http_response r;
+  r.body = std::move(body);
+  return r;
+}
+
+void list_records(const http_request& req, const server_context& ctx, const collection_spec& spec,
+                  const jwt_claims& user, http_responder respond) {
+  std::optional<std::int64_t> updated_after;
+  if (const auto after = query_param(split_target(req.target).query, "updatedAfter")) {
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(after->data(), after->data() + after->size(), n);
+    if (ec != std::errc{} || end != after->data() + after->size())
+      return respond(json_error(400, "updatedAfter must be epoch milliseconds"));
+    updated_after = n;
+  }
+  ctx.sync.list(
+      spec, user.user_id, updated_after,
+      [&spec, respond = std::move(respond)](store_status status, std::vector<std::string> records) {
+        if (status != store_status::ok) return respond(storage_error(status));
+        // Records are stored as JSON text: join them without parsing again.
+        std::string body = "{\"success\":true,\"";
+        body.append(spec.list_key).append("\":[");
+        for (std::size_t i = 0; i < records.size(); ++i) {
+          if (i) body += ',';
+          body += records[i];
+        }
+        body += "]}";
+        respond(json_text(std::move(body)));
+      });
+}
+
+void upsert_records(const http_request& req, const server_context& ctx, const collection_spec& spec,
+                    const jwt_claims& user, http_responder respond) {
+  boost::system::error_code ec;
+  json::value body = json::parse({req.body.data(), req.body.size()}, ec);
+  if (ec) return respond(json_error(400, "body is not valid JSON"));
+  if (!body.is_object()) return respond(json_error(400, "body must be a JSON object"));
+  json::object& obj = body.get_object();
+  json::value* list = obj.if_contains(spec.list_key);
+  if (!list) list = obj.if_contains(spec.alt_list_key);
+  const std::string key(spec.list_key);
+  if (!list || !list->is_array()) return respond(json_error(400, key + " must be an array"));
+  if (list->get_array().size() > max_records_per_batch)
+    return respond(json_error(400, "at most 50 " + key + " per batch"));
+  const auto* device = obj.if_contains("deviceId");
+  std::string fallback_device =
+      device && device->is_string() ? std::string(device->get_string()) : user.device_id;
+
+  ctx.sync.upsert(spec, user.user_id, std::move(fallback_device), std::move(list->get_array()),
+                  [respond = std::move(respond)](store_status status, json::array results) {
+                    if (status != store_status::ok) return respond(storage_error(status));
+                    respond(json_text(json::serialize(
+                        json::object{{"success", true}, {"results", std::move(results)}})));
+                  });
+}
+
+void delete_record(const http_request& req, const server_context& ctx, const collection_spec& spec,
+                   const jwt_claims& user, std::string id, http_responder respond) {
+  std::string device =
+      query_param(split_target(req.target).query, "deviceId").value_or(user.device_id);
+  ctx.sync.remove(spec, user.user_id, std::move(id), std::move(device),
+                  [respond = std::move(respond)](store_status status, bool found) {
+                    if (status != store_status::ok) return respond(storage_error(status));
+                    if (!found) return respond(json_error(404, "Not found"));
+                    respond(json_text(R"({"success":true})"));
+                  });
+}
+
+}  // namespace
+
+void handle_sync(const http_request& req, const server_context& ctx, std::string_view rest,
+                 http_responder respond) {
+  const auto slash = rest.find('/');
+  const collection_spec* spec = find_collection(rest.substr(0, slash));
+  if (!spec) return respond(json_error(404, "Not found"));
+
+  http_response denied;
+  const auto user = authorize(req, ctx, {}, denied);
+  if (!user) return respond(std::move(denied));
+
+  if (slash == std::string_view::npos) {
+    if (req.method == "GET" || req.method == "HEAD")
+      return list_records(req, ctx, *spec, *user, std::move(respond));
+    if (req.method == "POST") return upsert_records(req, ctx, *spec, *user, std::move(respond));
+    http_response r = json_error(405, "Method not allowed");
+    r.headers.emplace_back("Allow", "GET, POST");
+    return respond(std::move(r));
+  }
+  const auto id = percent_decode(rest.substr(slash + 1), false);
+  if (!id || id->empty() || id->find('/') != std::string::npos || id->size() > max_id_length)
+    return respond(json_error(404, "Not found"));
+  if (req.method != "DELETE") {
+    http_response r = json_error(405, "Method not allowed");
+    r.headers.emplace_back("Allow", "DELETE");
+    return respond(std::move(r));
+  }
+  delete_record(req, ctx, *spec, *user, *id, std::move(respond));
+}
+
+}  // namespace archibald

@@ -1,0 +1,135 @@
+#include "sync/record_rules.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <cmath>
+
+namespace archibald {
+namespace {
+
+namespace json = boost::json;
+
+// A required identifier: a non-empty string, or an integer kept as its text.
+std::optional<std::string> identifier(const json::object& obj, std::string_view key) {
+  const auto* v = obj.if_contains(key);
+  if (!v) return std::nullopt;
+  if (v->is_string() && !v->get_string().empty()) return std::string(v->get_string());
+  if (v->is_int64() || v->is_uint64()) return json::serialize(*v);
+  return std::nullopt;
+}
+
+// An epoch-millisecond field: absent → nullopt with ok; a non-number → not ok.
+bool epoch_ms_field(const json::object& obj, std::string_view key,
+                    std::optional<std::int64_t>& out) {
+  const auto* v = obj.if_contains(key);
+  if (!v || v->is_null()) return true;
+  if (v->is_int64()) {
+    out = v->get_int64();
+  } else if (v->is_uint64()) {
+    out = static_cast<std::int64_t>(v->get_uint64() & INT64_MAX);
+  } else if (v->is_double() && std::isfinite(v->get_double())) {
+    out = static_cast<std::int64_t>(v->get_double());
+  } else {
+    return false;
+  }
+  return *out >= 0;
+}
+
+json::value field_or_null(const json::object& item, std::string_view key) {
+  const auto* v = item.if_contains(key);
+  return v ? *v : json::value(nullptr);
+}
+
+// The original backend's item shape for drafts.
+json::object normalised_item(const json::object& item) {
+  const auto* quantity = item.if_contains("quantity");
+  return {{"productId", field_or_null(item, "productId")},
+          {"productName", field_or_null(item, "productName")},
+          {"article", field_or_null(item, "article")},
+          {"variantId", field_or_null(item, "variantId")},
+          {"quantity", quantity && !quantity->is_null() ? *quantity : json::value(0)},
+          {"packageContent", field_or_null(item, "packageContent")}};
+}
+
+std::string check_fields(const collection_spec& spec, const json::object& in, checked_record& out) {
+  const auto customer_id = identifier(in, "customerId");
+  if (!customer_id) return "customerId required";
+  const auto* name = in.if_contains("customerName");
+  if (!name || name->is_null()) return "customerName required";
+  if (!name->is_string()) return "customerName must be a string";
+  const auto* items = in.if_contains("items");
+  if (!items || !items->is_array()) return "items must be an array";
+  if (items->get_array().size() > max_items_per_record) return "at most 100 items per record";
+  if (!epoch_ms_field(in, "createdAt", out.created_at))
+    return "createdAt must be epoch milliseconds";
+  std::optional<std::int64_t> updated;
+  if (!epoch_ms_field(in, "updatedAt", updated)) return "updatedAt must be epoch milliseconds";
+  if (updated) out.updated_at = *updated;
+  const auto* device = in.if_contains("deviceId");
+  if (device && !device->is_null() && !device->is_string()) return "deviceId must be a string";
+  if (device && device->is_string()) out.device_id = device->get_string();
+
+  json::array normalised;
+  normalised.reserve(items->get_array().size());
+  for (const auto& item : items->get_array()) {
+    if (!item.is_object()) return "items must be objects";
+    normalised.push_back(spec.normalise_items ? json::value(normalised_item(item.get_object()))
+                                              : item);
+  }
+  // Drafts keep exactly the original's fields; pending orders keep what the client sent.
+  if (!spec.normalise_items) out.record = in;
+  out.record["id"] = out.id;
+  out.record["customerId"] = *customer_id;
+  out.record["customerName"] = name->get_string();
+  out.record["items"] = std::move(normalised);
+  return {};
+}
+
+}  // namespace
+
+checked_record check_record(const collection_spec& spec, const json::value& value,
+                            std::string_view fallback_device, std::int64_t now_ms) {
+  checked_record out;
+  out.id = "unknown";
+  out.updated_at = now_ms;
+  if (!value.is_object()) {
+    out.error = "record must be an object";
+    return out;
+  }
+  const json::object& in = value.get_object();
+  const auto id = identifier(in, "id");
+  if (!id) {
+    out.error = "id required";
+    return out;
+  }
+  out.id = *id;
+  if (out.id.size() > max_id_length) {
+    out.id = out.id.substr(0, max_id_length);
+    out.error = "id longer than 200 characters";
+    return out;
+  }
+  out.error = check_fields(spec, in, out);
+  if (out.device_id.empty()) out.device_id = fallback_device;
+  return out;
+}
+
+merge_action decide_merge(const std::optional<stored_record>& existing, std::string_view user_id,
+                          std::int64_t incoming_updated_at) {
+  if (!existing) return merge_action::create;
+  if (existing->user_id != user_id) return merge_action::reject_foreign;
+  if (existing->updated_at > incoming_updated_at) return merge_action::skip_server_newer;
+  return merge_action::update;
+}
+
+stored_record merge_record(checked_record& incoming, const std::optional<stored_record>& existing,
+                           std::string_view user_id, std::int64_t now_ms) {
+  const std::int64_t created =
+      existing ? existing->created_at : incoming.created_at.value_or(now_ms);
+  incoming.record["createdAt"] = created;
+  incoming.record["updatedAt"] = incoming.updated_at;
+  incoming.record["deviceId"] =
+      incoming.device_id.empty() ? json::value(nullptr) : json::value(incoming.device_id);
+  return {incoming.id, std::string(user_id), created, incoming.updated_at,
+          json::serialize(incoming.record)};
+}
+
+}  // namespace archibald

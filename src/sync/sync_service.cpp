@@ -1,0 +1,206 @@
+#include "sync/sync_service.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <memory>
+
+#include "protocol/clock.hpp"
+#include "protocol/envelope.hpp"
+#include "sync/record_rules.hpp"
+
+namespace archibald {
+namespace {
+
+namespace json = boost::json;
+
+std::string event_type(const collection_spec& spec, event_kind kind) {
+  std::string type(spec.event_prefix);
+  type += kind == event_kind::created   ? "_CREATED"
+          : kind == event_kind::updated ? "_UPDATED"
+                                        : "_DELETED";
+  return type;
+}
+
+json::value device_or_null(const std::string& device) {
+  return device.empty() ? json::value(nullptr) : json::value(device);
+}
+
+// Gives the event the user's next seq, logs it, and returns the frame to fan out.
+shared_message log_event(store_transaction& t, const std::string& user_id, std::string_view type,
+                         const json::value& payload, const std::string& timestamp,
+                         std::int64_t now_ms) {
+  const std::int64_t seq = t.next_seq(user_id);
+  std::string frame =
+      serialize_envelope({.type = type, .payload = payload, .timestamp = timestamp, .seq = seq});
+  t.append_event(user_id, {seq, now_ms, frame});
+  return share(std::move(frame), seq);
+}
+
+json::object result(std::string_view id, std::string_view action) {
+  return {{"id", id}, {"action", action}};
+}
+
+}  // namespace
+
+sync_service::sync_service(sync_store& store, connection_registry& registry,
+                           server_metrics& metrics)
+    : store_(store), registry_(registry), metrics_(metrics) {}
+
+void sync_service::upsert(const collection_spec& spec, std::string user_id,
+                          std::string fallback_device, json::array records, results_done done) {
+  const auto now = wall_clock::now();
+  const std::int64_t now_ms = epoch_ms(now);
+
+  // Validation needs no storage: do it here, keep the input order for the results.
+  struct work {
+    json::array results;
+    std::vector<checked_record> valid;
+    std::vector<std::size_t> slot;  // results index of each valid record
+    std::vector<shared_message> events;
+  };
+  auto w = std::make_shared<work>();
+  w->results.reserve(records.size());
+  for (const auto& value : records) {
+    checked_record r = check_record(spec, value, fallback_device, now_ms);
+    if (!r.error.empty()) {
+      json::object rejected = result(r.id, "rejected");
+      rejected["reason"] = "invalid_data";
+      rejected["error"] = r.error;
+      w->results.push_back(std::move(rejected));
+      continue;
+    }
+    w->slot.push_back(w->results.size());
+    w->results.push_back(nullptr);
+    w->valid.push_back(std::move(r));
+  }
+  if (w->valid.empty()) return done(store_status::ok, std::move(w->results));
+
+  const std::string timestamp = iso8601_utc_ms(now);
+  auto job = [this, w, &spec, user_id, timestamp, now_ms](store_transaction& t) {
+    w->events.clear();
+    for (std::size_t i = 0; i < w->valid.size(); ++i) {
+      checked_record& r = w->valid[i];
+      const auto existing = t.find(spec.name, r.id);
+      json::value& out = w->results[w->slot[i]];
+      switch (decide_merge(existing, user_id, r.updated_at)) {
+        case merge_action::reject_foreign: {
+          add(metrics_.ownership_violations);
+          json::object rejected = result(r.id, "rejected");
+          rejected["reason"] = "forbidden";
+          out = std::move(rejected);
+          continue;
+        }
+        case merge_action::skip_server_newer: {
+          json::object skipped = result(r.id, "skipped");
+          skipped["reason"] = "server_newer";
+          skipped["serverUpdatedAt"] = existing->updated_at;
+          out = std::move(skipped);
+          continue;
+        }
+        case merge_action::create:
+        case merge_action::update:
+          break;
+      }
+      const bool created = !existing;
+      const stored_record merged = merge_record(r, existing, user_id, now_ms);
+      t.put(spec.name, merged);
+      const json::value payload = json::object{{spec.id_key, r.id},
+                                               {spec.record_key, r.record},
+                                               {"timestamp", timestamp},
+                                               {"deviceId", device_or_null(r.device_id)}};
+      w->events.push_back(log_event(
+          t, user_id, event_type(spec, created ? event_kind::created : event_kind::updated),
+          payload, timestamp, now_ms));
+      out = result(r.id, created ? "created" : "updated");
+    }
+  };
+  store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
+    if (status != store_status::ok) return done(status, {});
+    for (const auto& e : w->events) registry_.send_to_user(user_id, e);
+    add(metrics_.events_published, w->events.size());
+    done(status, std::move(w->results));
+  });
+}
+
+void sync_service::remove(const collection_spec& spec, std::string user_id, std::string record_id,
+                          std::string device_id, remove_done done) {
+  const auto now = wall_clock::now();
+  struct work {
+    bool found = false;
+    shared_message event;
+  };
+  auto w = std::make_shared<work>();
+  auto job = [this, w, &spec, user_id, record_id, device_id, now](store_transaction& t) {
+    const auto existing = t.find(spec.name, record_id);
+    w->found = existing && existing->user_id == user_id;
+    w->event.reset();
+    if (!w->found) {
+      if (existing) add(metrics_.ownership_violations);
+      return;
+    }
+    t.erase(spec.name, record_id);
+    const std::string timestamp = iso8601_utc_ms(now);
+    const json::value payload = json::object{{spec.id_key, record_id},
+                                             {"deleted", true},
+                                             {"timestamp", timestamp},
+                                             {"deviceId", device_or_null(device_id)}};
+    w->event = log_event(t, user_id, event_type(spec, event_kind::deleted), payload, timestamp,
+                         epoch_ms(now));
+  };
+  store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
+    if (status == store_status::ok && w->event) {
+      registry_.send_to_user(user_id, w->event);
+      add(metrics_.events_published);
+    }
+    done(status, status == store_status::ok && w->found);
+  });
+}
+
+void sync_service::list(const collection_spec& spec, std::string user_id,
+                        std::optional<std::int64_t> updated_after, list_done done) {
+  store_.read([&spec, user_id, updated_after, done = std::move(done)](store_reader& r,
+                                                                      store_status status) {
+    if (status != store_status::ok) return done(status, {});
+    auto records = r.list(spec.name, user_id, updated_after);
+    if (r.failed()) return done(store_status::unavailable, {});
+    done(store_status::ok, std::move(records));
+  });
+}
+
+void sync_service::publish(std::string user_id, std::string type, json::value payload,
+                           bool transient, publish_done done) {
+  const auto now = wall_clock::now();
+  const std::string timestamp = iso8601_utc_ms(now);
+  if (transient || user_id == "*") {
+    const shared_message message =
+        share(serialize_envelope({.type = type, .payload = payload, .timestamp = timestamp}));
+    const std::size_t delivered =
+        user_id == "*" ? registry_.send_to_all(message) : registry_.send_to_user(user_id, message);
+    add(metrics_.events_published);
+    return done(store_status::ok, delivered);
+  }
+  auto event = std::make_shared<shared_message>();
+  auto job = [event, user_id, type, payload = std::move(payload), timestamp,
+              now](store_transaction& t) {
+    *event = log_event(t, user_id, type, payload, timestamp, epoch_ms(now));
+  };
+  store_.write(std::move(job), [this, event, user_id, done = std::move(done)](store_status status) {
+    if (status != store_status::ok) return done(status, 0);
+    add(metrics_.events_published);
+    done(status, registry_.send_to_user(user_id, *event));
+  });
+}
+
+void sync_service::replay(std::string user_id, std::int64_t after_seq,
+                          std::optional<std::int64_t> after_ms, std::size_t limit,
+                          replay_done done) {
+  store_.read([user_id, after_seq, after_ms, limit, done = std::move(done)](store_reader& r,
+                                                                            store_status status) {
+    if (status != store_status::ok) return done(status, {});
+    event_window w = after_ms ? r.events_after_time(user_id, *after_ms, limit)
+                              : r.events_after_seq(user_id, after_seq, limit);
+    if (r.failed()) return done(store_status::unavailable, {});
+    done(store_status::ok, std::move(w));
+  });
+}
+
+}  // namespace archibald
