@@ -116,6 +116,13 @@ http_response handle_metrics(const server_context& ctx) {
   w.counter("archibald_deliveries_dropped_total",
             "Deliveries not queued because the connection was closing or over its bound.",
             read(m.deliveries_dropped));
+  w.counter("archibald_ownership_violations_total",
+            "Attempts to write or delete another user's record.", read(m.ownership_violations));
+  w.counter("archibald_ws_writes_total", "Client writes received over WebSocket.",
+            read(m.ws_writes));
+  w.counter("archibald_replays_total", "Connections that asked for replay.", read(m.replays));
+  w.counter("archibald_resyncs_total", "RESYNC_REQUIRED sent.", read(m.resyncs));
+  w.gauge("archibald_storage_ready", "1 when storage accepts writes.", ctx.sync.ready() ? 1 : 0);
   w.counter("archibald_http_requests_total", "HTTP requests answered.", read(m.http_requests));
   w.counter("archibald_http_client_errors_total", "HTTP requests answered 4xx.",
             read(m.http_client_errors));

@@ -7,6 +7,8 @@
 #include <boost/beast/websocket/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "protocol/clock.hpp"
+
 namespace archibald {
 
 namespace beast = boost::beast;
@@ -55,6 +57,16 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
 
   if (admission.outcome == websocket_admission::verdict::accept) {
     user_id_ = std::move(admission.claims.user_id);
+    device_id_ = std::move(admission.device_id);
+    // Live events are held back from the moment of registration until the replay is out.
+    if (admission.last_seq || admission.last_event_ts) {
+      replaying_ = true;
+      replayed_seq_ = admission.last_seq.value_or(0);
+      requested_seq_ = admission.last_seq;
+      if (admission.last_event_ts && !admission.last_seq)  // lastSeq is the exact one
+        replay_after_ms_ = epoch_ms(*admission.last_event_ts);
+      add(ctx_.metrics.replays);
+    }
     bool reconnection = false;
     switch (ctx_.registry.add(user_id_, shared_from_this(), reconnection)) {
       case admission::admitted:
@@ -83,6 +95,8 @@ void websocket_session::on_accept(beast::error_code ec) {
   accepted_ = true;
   if (close_started_) {
     send_close_frame();
+  } else if (replaying_) {
+    fetch_replay_page();
   } else if (!writing_ && head_ < queue_.size()) {
     do_write();
   }
@@ -118,8 +132,8 @@ void websocket_session::on_message(std::size_t bytes) {
     enqueue(pong_message);
     return;
   }
-  // Client writes (DRAFT_* / PENDING_*) are the durable-sync layer's; until it is wired,
-  // every other message is counted and ignored, never fatal to the connection.
+  if (ws_.got_text() && on_client_write(text)) return;
+  // Anything else is counted and ignored, never fatal to the connection.
   add(ctx_.metrics.messages_ignored);
 }
 
@@ -165,6 +179,10 @@ void websocket_session::enqueue(shared_message message) {
     queued_bytes_.fetch_sub(message->size(), std::memory_order_relaxed);
     return;
   }
+  if (replaying_) {
+    held_.push_back(std::move(message));
+    return;
+  }
   queue_.push_back(std::move(message));
   if (accepted_ && !writing_) do_write();
 }
@@ -189,6 +207,7 @@ void websocket_session::on_write(beast::error_code ec, std::size_t bytes) {
   queue_.clear();
   head_ = 0;
   if (queue_.capacity() > 64) queue_.shrink_to_fit();
+  if (replay_more_) fetch_replay_page();
 }
 
 // ---------------------------------------------------------------- heartbeat ------------
@@ -232,6 +251,9 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
   for (std::size_t i = keep; i < queue_.size(); ++i)
     queued_bytes_.fetch_sub(queue_[i]->size(), std::memory_order_relaxed);
   queue_.resize(keep);
+  for (const auto& m : held_) queued_bytes_.fetch_sub(m->size(), std::memory_order_relaxed);
+  held_.clear();
+  replaying_ = replay_more_ = false;
   if (accepted_) send_close_frame();
 }
 

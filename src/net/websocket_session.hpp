@@ -11,8 +11,10 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "http/server_context.hpp"
 #include "http/websocket_admission.hpp"
 #include "net/socket_budget.hpp"
+#include "store/sync_store.hpp"
 
 namespace archibald {
 
@@ -44,6 +47,14 @@ class websocket_session final : public connection,
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void on_message(std::size_t bytes);
+  // Durable sync (websocket_sync.cpp): client writes and replay on connect.
+  bool on_client_write(std::string_view text);
+  void answer(std::string_view type, std::string_view request_id, boost::json::value payload);
+  void fetch_replay_page();
+  void on_replay_page(store_status status, event_window window);
+  void send_resync(std::int64_t oldest_seq, std::int64_t latest_seq);
+  void finish_replay();
+  void push_replayed(shared_message message);
   bool within_rate_limit();
   void enqueue(shared_message message);
   void do_write();
@@ -60,6 +71,7 @@ class websocket_session final : public connection,
   const server_context& ctx_;
   socket_slot slot_;
   std::string user_id_;
+  std::string device_id_;
 
   // Outbound queue: written front to back; queue_[head_] is in flight while writing_.
   std::vector<shared_message> queue_;
@@ -80,6 +92,14 @@ class websocket_session final : public connection,
   double rate_tokens_;
   clock::time_point rate_refilled_;
   std::unique_ptr<boost::asio::steady_timer> close_deadline_;  // only while closing
+
+  // Replay on connect (strand-only): live messages wait in held_ until the log is sent.
+  bool replaying_ = false;
+  bool replay_more_ = false;       // a full page went out: fetch the next when the queue drains
+  std::int64_t replayed_seq_ = 0;  // highest seq the client has (asked for or was sent)
+  std::optional<std::int64_t> requested_seq_;    // lastSeq
+  std::optional<std::int64_t> replay_after_ms_;  // lastEventTs, first page only
+  std::vector<shared_message> held_;
 };
 
 }  // namespace archibald

@@ -60,3 +60,36 @@ inline bool wait_for_stat(server_process& server, const char* name, std::int64_t
 }
 
 }  // namespace archibald::testing
+
+namespace archibald::testing {
+
+inline std::string draft_json(const std::string& id, std::int64_t updated_at,
+                              const std::string& customer = "Ferramenta Bianchi Srl") {
+  return R"({"id":")" + id + R"(","customerId":"C-0042","customerName":")" + customer +
+         R"(","items":[{"productId":"P-77","quantity":12}],"updatedAt":)" +
+         std::to_string(updated_at) + "}";
+}
+
+inline http_result post_drafts(server_process& server, const std::string& user,
+                               const std::string& drafts_json,
+                               const std::string& collection = "draft-orders") {
+  return http_request(server.host(), server.port(), "POST", "/api/sync/" + collection,
+                      R"({"drafts":[)" + drafts_json + "]}",
+                      {{"Authorization", server_process::bearer(user)}});
+}
+
+inline boost::json::array results_of(const http_result& r) {
+  EXPECT_EQ(r.status, 200) << r.body << r.error;
+  if (r.status != 200) return {};
+  return boost::json::parse(r.body).at("results").as_array();
+}
+
+// Reads messages until one whose type is not in `skip` arrives; returns it parsed.
+inline boost::json::object next_event(ws_client& client, std::chrono::milliseconds timeout = 5s) {
+  const auto ev = client.read(timeout);
+  EXPECT_EQ(ev.what, ws_event::kind::message) << ev.error << " " << ev.close_code;
+  if (ev.what != ws_event::kind::message) return {};
+  return boost::json::parse(ev.text).as_object();
+}
+
+}  // namespace archibald::testing
