@@ -23,14 +23,17 @@ constexpr std::array migrations = {
       user_id  TEXT PRIMARY KEY,
       last_seq INTEGER NOT NULL
     ) WITHOUT ROWID;
+    -- Append-only by rowid, so a commit's events share the last pages; the per-user index
+    -- holds small entries. Time order follows rowid order (retention by age scans from the
+    -- start).
     CREATE TABLE events (
+      id      INTEGER PRIMARY KEY,
       user_id TEXT NOT NULL,
       seq     INTEGER NOT NULL,
       ts_ms   INTEGER NOT NULL,
-      frame   TEXT NOT NULL,
-      PRIMARY KEY (user_id, seq)
-    ) WITHOUT ROWID;
-    CREATE INDEX events_by_time ON events (ts_ms);
+      frame   TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX events_by_user ON events (user_id, seq);
     CREATE TABLE probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
     )sql",
 };

@@ -28,9 +28,7 @@ struct null_reader final : store_reader {
                                 std::optional<std::int64_t>) override {
     return {};
   }
-  event_window events_after_seq(std::string_view, std::int64_t, std::size_t) override {
-    return {};
-  }
+  event_window events_after_seq(std::string_view, std::int64_t, std::size_t) override { return {}; }
   event_window events_after_time(std::string_view, std::int64_t, std::size_t) override {
     return {};
   }
@@ -70,7 +68,8 @@ struct sqlite_store::writer final : store_transaction {
 
   void prepare() {
     s.find = db.prepare(
-        "SELECT user_id, created_at, updated_at, data FROM records WHERE collection = ? AND id = ?");
+        "SELECT user_id, created_at, updated_at, data FROM records WHERE collection = ? AND id = "
+        "?");
     s.put = db.prepare(
         "INSERT INTO records (collection, id, user_id, created_at, updated_at, data)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET"
@@ -246,7 +245,9 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
     error_ = "cannot use WAL on " + options_.path + ": " + writer_->db.error();
     return;
   }
-  writer_->db.exec(options_.full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  writer_->db.exec(options_.full_sync ? "PRAGMA synchronous = FULL"
+                                      : "PRAGMA synchronous = NORMAL");
+  writer_->db.exec("PRAGMA wal_autocheckpoint = 0");
   if (std::string why = migrate_schema(writer_->db); !why.empty()) {
     error_ = options_.path + ": " + why;
     return;
@@ -258,12 +259,17 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
     return;
   }
   reader_->prepare();
+  checkpointer_ = std::make_unique<sqlite_connection>(options_.path, false);
+  checkpointer_->exec("PRAGMA busy_timeout = 1000");
   ready_ = true;
   writer_thread_ = std::thread([this] { writer_loop(); });
   reader_thread_ = std::thread([this] { reader_loop(); });
+  checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
 }
 
-sqlite_store::~sqlite_store() { stop(); }
+sqlite_store::~sqlite_store() {
+  stop();
+}
 
 void sqlite_store::write(write_job job, write_done done) {
   {
@@ -289,7 +295,6 @@ void sqlite_store::read(read_job job) {
   null_reader none;
   job(none, store_status::busy);
 }
-
 
 void sqlite_store::writer_loop() {
   std::vector<pending_write> batch;
@@ -389,7 +394,11 @@ void sqlite_store::probe() {
 void sqlite_store::sweep_expired_events() {
   const auto age_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention_age).count();
-  auto stmt = writer_->db.prepare("DELETE FROM events WHERE ts_ms < ?");
+  // Rowids grow with time: delete the oldest rows up to the first one young enough.
+  auto stmt = writer_->db.prepare(
+      "DELETE FROM events WHERE id < COALESCE("
+      " (SELECT id FROM events WHERE ts_ms >= ? ORDER BY id LIMIT 1),"
+      " (SELECT MAX(id) + 1 FROM events))");
   if (stmt.bind(1, now_ms() - age_ms).step() != SQLITE_DONE)
     spdlog::warn("storage: retention sweep failed: {}", writer_->db.error());
 }
@@ -413,6 +422,17 @@ void sqlite_store::reader_loop() {
   }
 }
 
+void sqlite_store::checkpoint_loop() {
+  std::unique_lock lock(checkpoint_mutex_);
+  while (!checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(250),
+                                  [this] { return checkpoint_stopping_; })) {
+    lock.unlock();
+    // PASSIVE: copies what it can without blocking the writer or the reader.
+    checkpointer_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    lock.lock();
+  }
+}
+
 void sqlite_store::stop() {
   std::call_once(stopped_, [this] {
     {
@@ -426,7 +446,13 @@ void sqlite_store::stop() {
     }
     read_cv_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      checkpoint_stopping_ = true;
+    }
+    checkpoint_cv_.notify_all();
     if (reader_thread_.joinable()) reader_thread_.join();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
     if (writer_ && writer_->db.ok() && error_.empty())
       writer_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   });

@@ -1,6 +1,7 @@
 // The embedded SQLite implementation of sync_store: WAL mode, one writer thread that groups
 // concurrent write jobs into one transaction (group commit), one reader thread, bounded job
-// queues, event retention by count and age, readiness that follows storage faults and recovers.
+// queues, event retention by count and age, readiness that follows storage faults and recovers,
+// and WAL checkpoints on a thread of their own so that commits never wait for them.
 #pragma once
 
 #include <atomic>
@@ -19,9 +20,9 @@ namespace archibald {
 
 struct sqlite_store_options {
   std::string path = "./data/archibald-realtime.db";
-  bool full_sync = true;                // SYNC_MODE=full: fsync every commit; normal: WAL-safe
-  std::size_t max_batch = 256;          // write jobs per transaction; 1 = no group commit
-  std::size_t max_queued = 10'000;      // write or read jobs waiting; more: busy
+  bool full_sync = true;                  // SYNC_MODE=full: fsync every commit; normal: WAL-safe
+  std::size_t max_batch = 256;            // write jobs per transaction; 1 = no group commit
+  std::size_t max_queued = 10'000;        // write or read jobs waiting; more: busy
   std::int64_t retention_count = 10'000;  // events kept per user
   std::chrono::hours retention_age{72};
 };
@@ -54,6 +55,7 @@ class sqlite_store final : public sync_store {
   void probe();
   void sweep_expired_events();
   void reader_loop();
+  void checkpoint_loop();
 
   const sqlite_store_options options_;
   std::string error_;
@@ -73,6 +75,12 @@ class sqlite_store final : public sync_store {
 
   std::thread writer_thread_;
   std::thread reader_thread_;
+  // Checkpoints run here, not in the writer's commits (wal_autocheckpoint is off).
+  std::unique_ptr<class sqlite_connection> checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_stopping_ = false;  // GUARDED_BY(checkpoint_mutex_)
+  std::thread checkpoint_thread_;
   std::once_flag stopped_;
 };
 
