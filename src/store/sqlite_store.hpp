@@ -42,8 +42,6 @@ class sqlite_store final : public sync_store {
   void stop() override;
 
  private:
-  struct writer;
-  struct reader;
   struct pending_write {
     write_job job;
     write_done done;
@@ -60,8 +58,8 @@ class sqlite_store final : public sync_store {
   const sqlite_store_options options_;
   std::string error_;
   std::atomic<bool> ready_{false};
-  std::unique_ptr<writer> writer_;
-  std::unique_ptr<reader> reader_;
+  std::unique_ptr<class sqlite_writer> writer_;
+  std::unique_ptr<class sqlite_reader> reader_;
 
   std::mutex write_mutex_;
   std::condition_variable write_cv_;
