@@ -11,9 +11,8 @@ namespace {
 
 // The DRAFT_CREATED payload of the protocol examples, with `items` draft lines.
 boost::json::value draft_payload(int items) {
-  std::string json =
-      R"({"draftId":"dr-5b2c","draft":{"id":"dr-5b2c","customerId":"C-0042",)"
-      R"("customerName":"Ferramenta Bianchi Srl","items":[)";
+  std::string json = R"({"draftId":"dr-5b2c","draft":{"id":"dr-5b2c","customerId":"C-0042",)"
+                     R"("customerName":"Ferramenta Bianchi Srl","items":[)";
   for (int i = 0; i < items; ++i) {
     if (i) json += ',';
     json += R"({"productId":"P-77","productName":"Vite autofilettante 4x30","article":"VA430",)"

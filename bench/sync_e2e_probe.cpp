@@ -61,9 +61,10 @@ void run_user(int u, const std::string& host, std::uint16_t port, const std::str
   for (int n = 0; next < end; ++n, next += period) {
     std::this_thread::sleep_until(next);
     const std::string id = user + "-d" + std::to_string(n);
-    const std::string body = R"({"drafts":[{"id":")" + id +
-                             R"(","customerId":"C-1","customerName":"Probe Srl","items":[],"updatedAt":)" +
-                             std::to_string(epoch_ms(wall_clock::now())) + "}]}";
+    const std::string body =
+        R"({"drafts":[{"id":")" + id +
+        R"(","customerId":"C-1","customerName":"Probe Srl","items":[],"updatedAt":)" +
+        std::to_string(epoch_ms(wall_clock::now())) + "}]}";
     const auto sent = steady::now();
     const auto r = http_request(host, port, "POST", "/api/sync/draft-orders", body, auth);
     http.record(steady::now() - sent);
@@ -119,13 +120,12 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
 
   auto ms = [](double us) { return us / 1000.0; };
-  std::cout << "writes " << out.writes << "  delivered " << out.e2e.count() << "  lost "
-            << out.lost << "  errors " << out.errors << "\n";
+  std::cout << "writes " << out.writes << "  delivered " << out.e2e.count() << "  lost " << out.lost
+            << "  errors " << out.errors << "\n";
   std::cout << "e2e ms   p50 " << ms(out.e2e.quantile_us(0.5)) << "  p95 "
             << ms(out.e2e.quantile_us(0.95)) << "  p99 " << ms(out.e2e.quantile_us(0.99))
             << "  max " << ms(out.e2e.max_us()) << "\n";
   std::cout << "http ms  p50 " << ms(out.http.quantile_us(0.5)) << "  p95 "
-            << ms(out.http.quantile_us(0.95)) << "  p99 " << ms(out.http.quantile_us(0.99))
-            << "\n";
+            << ms(out.http.quantile_us(0.95)) << "  p99 " << ms(out.http.quantile_us(0.99)) << "\n";
   return out.lost == 0 && out.errors == 0 ? 0 : 1;
 }

@@ -18,7 +18,9 @@ sqlite_statement& sqlite_statement::bind_null(int index) {
   return *this;
 }
 
-int sqlite_statement::step() { return sqlite3_step(stmt_.get()); }
+int sqlite_statement::step() {
+  return sqlite3_step(stmt_.get());
+}
 
 void sqlite_statement::reset() {
   sqlite3_reset(stmt_.get());
@@ -27,7 +29,8 @@ void sqlite_statement::reset() {
 
 std::string_view sqlite_statement::text(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), column));
-  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)))
+  return p ? std::string_view(p,
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)))
            : std::string_view();
 }
 
@@ -41,8 +44,7 @@ bool sqlite_statement::is_null(int column) const {
 
 sqlite_connection::sqlite_connection(const std::string& path, bool create) {
   sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   db_.reset(db);
   if (rc != SQLITE_OK) {
@@ -58,12 +60,14 @@ int sqlite_connection::exec(const char* sql) {
 
 sqlite_statement sqlite_connection::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
-                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                     &stmt, nullptr);
   return sqlite_statement(stmt);
 }
 
-std::string sqlite_connection::error() const { return db_ ? sqlite3_errmsg(db_.get()) : open_error_; }
+std::string sqlite_connection::error() const {
+  return db_ ? sqlite3_errmsg(db_.get()) : open_error_;
+}
 
 int sqlite_connection::last_error_code() const {
   return db_ ? sqlite3_extended_errcode(db_.get()) : SQLITE_CANTOPEN;

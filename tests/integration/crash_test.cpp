@@ -40,8 +40,7 @@ TEST(Crash, SigkillMidBurstLosesNoAcknowledgedWriteAndNoEvent) {
           const auto body = boost::json::parse(r.body);
           std::lock_guard lock(mutex);
           for (const auto& result : body.at("results").as_array())
-            if (result.at("action") == "created")
-              acknowledged.emplace(result.at("id").as_string());
+            if (result.at("action") == "created") acknowledged.emplace(result.at("id").as_string());
         }
       });
     }
@@ -53,13 +52,12 @@ TEST(Crash, SigkillMidBurstLosesNoAcknowledgedWriteAndNoEvent) {
   ASSERT_GT(acknowledged.size(), 30u) << "the burst was too short to mean anything";
 
   server_process restarted({{"DB_PATH", db}});
-  const auto list = http_request(restarted.host(), restarted.port(), "GET",
-                                 "/api/sync/draft-orders", {},
-                                 {{"Authorization", server_process::bearer("u")}});
+  const auto list =
+      http_request(restarted.host(), restarted.port(), "GET", "/api/sync/draft-orders", {},
+                   {{"Authorization", server_process::bearer("u")}});
   std::set<std::string> stored;
   const auto drafts = boost::json::parse(list.body);
-  for (const auto& d : drafts.at("drafts").as_array())
-    stored.emplace(d.at("id").as_string());
+  for (const auto& d : drafts.at("drafts").as_array()) stored.emplace(d.at("id").as_string());
   for (const auto& id : acknowledged) EXPECT_TRUE(stored.count(id)) << "lost " << id;
 
   // Every event, replayed from the start: gap-free seqs, one per stored record.

@@ -69,8 +69,8 @@ TEST(StorageFault, DiskFullIs503NotReadyNothingHalfWrittenAndRecovers) {
 
   // Nothing of the failed batch is visible; what was acknowledged before still is.
   disk.free_up();
-  const auto list = http_request(server.host(), server.port(), "GET", "/api/sync/draft-orders",
-                                 {}, {{"Authorization", server_process::bearer("u")}});
+  const auto list = http_request(server.host(), server.port(), "GET", "/api/sync/draft-orders", {},
+                                 {{"Authorization", server_process::bearer("u")}});
   ASSERT_EQ(list.status, 200);
   const auto drafts = boost::json::parse(list.body);
   std::size_t of_failed = 0;
