@@ -29,8 +29,8 @@ bool is_storage_fault(int code) {
   }
 }
 
-sqlite_writer::sqlite_writer(const std::string& path, std::int64_t retention_count)
-    : db(path, true), retention_count_(retention_count) {}
+sqlite_writer::sqlite_writer(const std::string& path, std::int64_t retention_count, const char* vfs)
+    : db(path, true, vfs), retention_count_(retention_count) {}
 
 void sqlite_writer::prepare() {
   s.find = db.prepare(

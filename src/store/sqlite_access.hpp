@@ -19,7 +19,7 @@ struct write_statements {
 
 class sqlite_writer final : public store_transaction {
  public:
-  sqlite_writer(const std::string& path, std::int64_t retention_count);
+  sqlite_writer(const std::string& path, std::int64_t retention_count, const char* vfs);
   void prepare();
   // Runs a statement that returns no rows; false (and sticky failure) on error.
   bool run(sqlite_statement& stmt);

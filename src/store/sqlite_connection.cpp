@@ -42,10 +42,10 @@ bool sqlite_statement::is_null(int column) const {
   return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
 }
 
-sqlite_connection::sqlite_connection(const std::string& path, bool create) {
+sqlite_connection::sqlite_connection(const std::string& path, bool create, const char* vfs) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
   db_.reset(db);
   if (rc != SQLITE_OK) {
     open_error_ = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

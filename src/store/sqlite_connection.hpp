@@ -39,7 +39,8 @@ class sqlite_statement {
 class sqlite_connection {
  public:
   // Opens (creating when asked) the database; on failure error() says why.
-  sqlite_connection(const std::string& path, bool create);
+  // vfs: a registered VFS name, or nullptr for SQLite's default.
+  sqlite_connection(const std::string& path, bool create, const char* vfs = nullptr);
   bool ok() const { return db_ != nullptr && open_error_.empty(); }
   const std::string& open_error() const { return open_error_; }
 

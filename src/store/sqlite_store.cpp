@@ -6,6 +6,7 @@
 
 #include "store/sqlite_access.hpp"
 #include "store/sqlite_schema.hpp"
+#include "store/wal_write_coalescing.hpp"
 
 namespace archibald {
 
@@ -17,7 +18,10 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
     error_ = "cannot create " + folder.string() + ": " + fs_error.message();
     return;
   }
-  writer_ = std::make_unique<sqlite_writer>(options_.path, options_.retention_count);
+  // Coalescing WAL writes is safe only when every commit syncs (see wal_write_coalescing.hpp).
+  writer_ =
+      std::make_unique<sqlite_writer>(options_.path, options_.retention_count,
+                                      options_.full_sync ? register_wal_coalescing_vfs() : nullptr);
   if (!writer_->db.ok()) {
     error_ = "cannot open " + options_.path + ": " + writer_->db.open_error();
     return;
