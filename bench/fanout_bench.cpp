@@ -4,6 +4,7 @@
 // for what the server alone sustains; archibald-load measures it across processes.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "client/ws_client.hpp"
@@ -44,6 +45,8 @@ struct in_process_server {
   ~in_process_server() {
     server.shutdown();
     thread.join();
+    store.stop();
+    std::filesystem::remove_all("/tmp/archibald-fanout-bench");
   }
 };
 
