@@ -25,6 +25,9 @@ struct http_response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// A JSON response from serialised JSON text.
+http_response json_response(std::string body, unsigned status = 200);
+
 // {"success": false, "error": message} with the given status.
 http_response json_error(unsigned status, std::string_view message);
 

@@ -11,10 +11,7 @@ namespace archibald {
 namespace {
 
 http_response json_ok(const boost::json::object& body, unsigned status = 200) {
-  http_response r;
-  r.status = status;
-  r.body = boost::json::serialize(body);
-  return r;
+  return json_response(boost::json::serialize(body), status);
 }
 
 std::int64_t uptime_seconds(const lifecycle& life) {

@@ -55,10 +55,8 @@ void handle_publish(const http_request& req, const server_context& ctx, http_res
                    std::move(payload), transient && transient->get_bool(),
                    [respond = std::move(respond)](store_status status, std::size_t delivered) {
                      if (status != store_status::ok) return respond(storage_error(status));
-                     http_response r;
-                     r.body = boost::json::serialize(
-                         boost::json::object{{"success", true}, {"delivered", delivered}});
-                     respond(std::move(r));
+                     respond(json_response(boost::json::serialize(
+                         boost::json::object{{"success", true}, {"delivered", delivered}})));
                    });
 }
 

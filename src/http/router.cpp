@@ -21,12 +21,18 @@ http_response method_not_allowed(std::string_view allow) {
 
 }  // namespace
 
-http_response json_error(unsigned status, std::string_view message) {
+http_response json_response(std::string body, unsigned status) {
   http_response r;
   r.status = status;
-  r.body = boost::json::serialize(boost::json::object{
-      {"success", false}, {"error", boost::json::string_view{message.data(), message.size()}}});
+  r.body = std::move(body);
   return r;
+}
+
+http_response json_error(unsigned status, std::string_view message) {
+  return json_response(
+      boost::json::serialize(boost::json::object{
+          {"success", false}, {"error", boost::json::string_view{message.data(), message.size()}}}),
+      status);
 }
 
 void router::dispatch(const http_request& req, http_responder respond) const {

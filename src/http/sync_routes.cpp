@@ -14,12 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-http_response json_text(std::string body) {
-  http_response r;
-  r.body = std::move(body);
-  return r;
-}
-
 void list_records(const http_request& req, const server_context& ctx, const collection_spec& spec,
                   const jwt_claims& user, http_responder respond) {
   std::optional<std::int64_t> updated_after;
@@ -42,7 +36,7 @@ void list_records(const http_request& req, const server_context& ctx, const coll
           body += records[i];
         }
         body += "]}";
-        respond(json_text(std::move(body)));
+        respond(json_response(std::move(body)));
       });
 }
 
@@ -66,7 +60,7 @@ void upsert_records(const http_request& req, const server_context& ctx, const co
   ctx.sync.upsert(spec, user.user_id, std::move(fallback_device), std::move(list->get_array()),
                   [respond = std::move(respond)](store_status status, json::array results) {
                     if (status != store_status::ok) return respond(storage_error(status));
-                    respond(json_text(json::serialize(
+                    respond(json_response(json::serialize(
                         json::object{{"success", true}, {"results", std::move(results)}})));
                   });
 }
@@ -79,7 +73,7 @@ void delete_record(const http_request& req, const server_context& ctx, const col
                   [respond = std::move(respond)](store_status status, bool found) {
                     if (status != store_status::ok) return respond(storage_error(status));
                     if (!found) return respond(json_error(404, "Not found"));
-                    respond(json_text(R"({"success":true})"));
+                    respond(json_response(R"({"success":true})"));
                   });
 }
 
