@@ -1,5 +1,6 @@
 // End-to-end sync latency and loss against a running server (this one or the Node reference):
-// U users × 2 devices; every `period` each user's first device POSTs a new draft over REST,
+// U users × 2 devices; every `period` each user's first device POSTs a new draft over REST
+// (one kept-alive connection per user),
 // and the time until the user's second device receives the DRAFT_CREATED event is recorded.
 // An event that does not arrive within 5 s counts as lost.
 //   archibald_sync_probe --port 3000 --secret S --users 50 --duration 15
@@ -54,6 +55,7 @@ void run_user(int u, const std::string& host, std::uint16_t port, const std::str
     return;
   }
   const header_list auth{{"Authorization", "Bearer " + token_for(user, "a", secret)}};
+  http_connection rest(host, port);  // kept alive, as a browser would
   latency_histogram e2e, http;
   std::uint64_t writes = 0, lost = 0, errors = 0;
   // Spread users over the period so writes do not all start at once.
@@ -66,7 +68,7 @@ void run_user(int u, const std::string& host, std::uint16_t port, const std::str
         R"(","customerId":"C-1","customerName":"Probe Srl","items":[],"updatedAt":)" +
         std::to_string(epoch_ms(wall_clock::now())) + "}]}";
     const auto sent = steady::now();
-    const auto r = http_request(host, port, "POST", "/api/sync/draft-orders", body, auth);
+    const auto r = rest.request("POST", "/api/sync/draft-orders", body, auth);
     http.record(steady::now() - sent);
     ++writes;
     if (r.status != 200) {

@@ -7,6 +7,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
 
 namespace archibald {
 
@@ -15,49 +16,95 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-http_result http_request(const std::string& host, std::uint16_t port, std::string_view method,
-                         std::string_view target, std::string_view body, const header_list& headers,
-                         std::chrono::milliseconds timeout) {
-  http_result out;
+struct http_connection::impl {
+  std::string host;
+  std::uint16_t port;
   asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
+  std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
-  http::request<http::string_body> req;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(256u << 20);
 
+  // A kept connection the server has closed meanwhile reads as end-of-file right away.
+  bool still_open() {
+    if (!stream || !stream->socket().is_open()) return false;
+    auto& socket = stream->socket();
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    char byte;
+    socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+    const bool idle = ec == asio::error::would_block;  // nothing to read, not closed
+    socket.non_blocking(false, ec);
+    return idle;
+  }
+
+  std::string connect(std::chrono::milliseconds timeout) {
+    stream.reset();
+    buffer.clear();
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+    if (ec) return "resolve: " + ec.message();
+    stream.emplace(ioc);
+    stream->expires_after(timeout);
+    std::optional<beast::error_code> result;
+    stream->async_connect(endpoints,
+                          [&](beast::error_code e, const tcp::endpoint&) { result = e; });
+    ioc.restart();
+    ioc.run();
+    if (!result || *result) {
+      stream.reset();
+      return "connect: " + (result ? result->message() : std::string("timeout"));
+    }
+    return {};
+  }
+};
+
+http_connection::http_connection(std::string host, std::uint16_t port)
+    : impl_(std::make_unique<impl>()) {
+  impl_->host = std::move(host);
+  impl_->port = port;
+}
+
+http_connection::~http_connection() = default;
+
+std::uint16_t http_connection::local_port() const {
+  beast::error_code ec;
+  if (!impl_->stream) return 0;
+  const auto endpoint = impl_->stream->socket().local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+http_result http_connection::request(std::string_view method, std::string_view target,
+                                     std::string_view body, const header_list& headers,
+                                     std::chrono::milliseconds timeout, bool keep_alive) {
+  impl& s = *impl_;
+  http_result out;
+  if (!s.still_open()) {
+    out.error = s.connect(timeout);
+    if (!out.error.empty()) return out;
+  }
+
+  http::request<http::string_body> req;
   req.method_string({method.data(), method.size()});
   req.target({target.data(), target.size()});
   req.version(11);
-  req.set(http::field::host, host + ":" + std::to_string(port));
-  req.set(http::field::connection, "close");
+  req.set(http::field::host, s.host + ":" + std::to_string(s.port));
+  req.keep_alive(keep_alive);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = std::string(body);
   req.prepare_payload();
 
-  tcp::resolver resolver(ioc);
-  beast::error_code ec;
-  const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
-  if (ec) {
-    out.error = "resolve: " + ec.message();
-    return out;
-  }
-  stream.expires_after(timeout);
-  stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) {
-    if (e) {
-      out.error = "connect: " + e.message();
-      return;
-    }
-    http::async_write(stream, req, [&](beast::error_code e2, std::size_t) {
-      // A server may answer (413, 431) and close before reading all we sent: read anyway.
-      (void)e2;
-      http::async_read(stream, buffer, parser, [&](beast::error_code e3, std::size_t) {
-        if (e3) out.error = "read: " + e3.message();
-      });
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(256u << 20);
+  s.stream->expires_after(timeout);
+  http::async_write(*s.stream, req, [&](beast::error_code, std::size_t) {
+    // A server may answer (413, 431) and close before reading all we sent: read anyway.
+    http::async_read(*s.stream, s.buffer, parser, [&](beast::error_code e, std::size_t) {
+      if (e) out.error = "read: " + e.message();
     });
   });
-  ioc.run();
+  s.ioc.restart();
+  s.ioc.run();
 
   if (parser.is_header_done()) {
     const auto& res = parser.get();
@@ -67,7 +114,20 @@ http_result http_request(const std::string& host, std::uint16_t port, std::strin
     for (const auto& field : res) out.headers.emplace_back(field.name_string(), field.value());
     if (parser.is_done()) out.error.clear();
   }
+  if (!out.error.empty() || !parser.is_done() || !parser.get().keep_alive() || !keep_alive) {
+    beast::error_code ignored;
+    s.stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+    s.stream.reset();
+  } else {
+    s.stream->expires_never();
+  }
   return out;
+}
+
+http_result http_request(const std::string& host, std::uint16_t port, std::string_view method,
+                         std::string_view target, std::string_view body, const header_list& headers,
+                         std::chrono::milliseconds timeout) {
+  return http_connection(host, port).request(method, target, body, headers, timeout, false);
 }
 
 }  // namespace archibald
