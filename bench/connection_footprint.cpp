@@ -15,7 +15,6 @@
 #include "auth/jwt.hpp"
 #include "client/http_client.hpp"
 #include "metrics/process_stats.hpp"
-#include "protocol/clock.hpp"
 #include "protocol/server_config.hpp"
 
 namespace asio = boost::asio;
@@ -100,13 +99,11 @@ int main(int argc, char** argv) {
   const std::uint64_t self_before = archibald::resident_memory_bytes();
   asio::io_context ioc;
   opener o{ioc, {asio::ip::make_address(host), port}, host, {}, {}};
-  const auto now = archibald::epoch_s(archibald::wall_clock::now());
-  for (std::size_t i = 0; i < connections; ++i) {
-    archibald::jwt_claims c;
-    c.user_id = "fp-" + std::to_string(i % users);
-    c.expires_at = now + 3600;
-    o.targets.push_back("/ws/realtime?token=" + archibald::sign_jwt(c, secret));
-  }
+  for (std::size_t i = 0; i < connections; ++i)
+    o.targets.push_back("/ws/realtime?token=" +
+                        archibald::issue_token(secret, "fp-" + std::to_string(i % users),
+                                               archibald::user_role::agent, {},
+                                               std::chrono::hours(1)));
   o.devices.reserve(connections);
   const auto start = std::chrono::steady_clock::now();
   o.pump();

@@ -34,11 +34,7 @@ struct totals {
 
 std::string token_for(const std::string& user, const std::string& device,
                       const std::string& secret) {
-  jwt_claims c;
-  c.user_id = user;
-  c.device_id = device;
-  c.expires_at = epoch_s(wall_clock::now()) + 3600;
-  return sign_jwt(c, secret);
+  return issue_token(secret, user, user_role::agent, device, std::chrono::hours(1));
 }
 
 void run_user(int u, const std::string& host, std::uint16_t port, const std::string& secret,

@@ -2,7 +2,6 @@
 
 #include <iostream>
 
-#include "protocol/clock.hpp"
 #include "protocol/duration.hpp"
 
 namespace archibald {
@@ -17,17 +16,10 @@ int run_token_command(const token_request& request, const server_config& config)
     std::cerr << "error: JWT_SECRET must not be empty\n";
     return 2;
   }
-  jwt_claims claims;
-  claims.user_id = request.user_id;
-  claims.username = request.username;
-  claims.role = request.role == "admin"     ? user_role::admin
-                : request.role == "service" ? user_role::service
-                                            : user_role::agent;
-  claims.device_id = request.device_id;
-  claims.issued_at = epoch_s(wall_clock::now());
-  claims.expires_at =
-      claims.issued_at + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count();
-  std::cout << sign_jwt(claims, config.jwt_secret) << "\n";
+  std::cout << issue_token(config.jwt_secret, request.user_id, parse_role(request.role),
+                           request.device_id,
+                           std::chrono::duration_cast<std::chrono::seconds>(*ttl), request.username)
+            << "\n";
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <boost/json/value.hpp>
 
 #include "auth/base64url.hpp"
+#include "protocol/clock.hpp"
 
 namespace archibald {
 namespace {
@@ -88,6 +89,12 @@ std::string_view to_string(jwt_error error) {
   return "invalid token";
 }
 
+user_role parse_role(std::string_view text) {
+  if (text == "admin") return user_role::admin;
+  if (text == "service") return user_role::service;
+  return user_role::agent;
+}
+
 jwt_verifier::jwt_verifier(std::string secret, std::chrono::seconds leeway)
     : secret_(std::move(secret)), leeway_s_(leeway.count()) {}
 
@@ -133,10 +140,7 @@ jwt_error jwt_verifier::verify(std::string_view token, std::int64_t now_s, jwt_c
 
   out.username = optional_string(*payload, "username");
   out.device_id = optional_string(*payload, "deviceId");
-  const std::string role = optional_string(*payload, "role");
-  out.role = role == "admin"     ? user_role::admin
-             : role == "service" ? user_role::service
-                                 : user_role::agent;
+  out.role = parse_role(optional_string(*payload, "role"));
   out.issued_at = iat;
   out.expires_at = exp;
   return jwt_error::none;
@@ -151,6 +155,18 @@ std::string sign_jwt_raw(std::string_view header_json, std::string_view payload_
   token += '.';
   token += base64url_encode({reinterpret_cast<const char*>(sig.data()), sig.size()});
   return token;
+}
+
+std::string issue_token(std::string_view secret, std::string user_id, user_role role,
+                        std::string device_id, std::chrono::seconds ttl, std::string username) {
+  jwt_claims claims;
+  claims.user_id = std::move(user_id);
+  claims.username = std::move(username);
+  claims.role = role;
+  claims.device_id = std::move(device_id);
+  claims.issued_at = epoch_s(wall_clock::now());
+  claims.expires_at = claims.issued_at + ttl.count();
+  return sign_jwt(claims, secret);
 }
 
 std::string sign_jwt(const jwt_claims& claims, std::string_view secret) {

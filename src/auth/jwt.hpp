@@ -13,6 +13,8 @@ namespace archibald {
 enum class user_role { agent, admin, service };
 
 std::string_view to_string(user_role role);
+// "admin" / "service" → that role; anything else → agent, the least privilege.
+user_role parse_role(std::string_view text);
 
 struct jwt_claims {
   std::string user_id;  // required; a number in the token is kept as its decimal text
@@ -49,6 +51,13 @@ class jwt_verifier {
 
 // Signs claims as an HS256 token. Used by the token subcommand, the tests and the load tool.
 std::string sign_jwt(const jwt_claims& claims, std::string_view secret);
+
+// A token issued now and valid for `ttl`: what the token subcommand, the tests and the tools
+// hand out.
+std::string issue_token(std::string_view secret, std::string user_id,
+                        user_role role = user_role::agent, std::string device_id = {},
+                        std::chrono::seconds ttl = std::chrono::hours(8),
+                        std::string username = {});
 
 // Signs arbitrary header and payload JSON (tests build hostile tokens with it).
 std::string sign_jwt_raw(std::string_view header_json, std::string_view payload_json,

@@ -17,7 +17,6 @@
 #include <thread>
 
 #include "client/http_client.hpp"
-#include "protocol/clock.hpp"
 
 extern char** environ;
 
@@ -154,13 +153,7 @@ std::string server_process::log() const {
 
 std::string server_process::token(const std::string& user, user_role role,
                                   const std::string& device, std::int64_t ttl_s) {
-  jwt_claims c;
-  c.user_id = user;
-  c.role = role;
-  c.device_id = device;
-  c.issued_at = epoch_s(wall_clock::now());
-  c.expires_at = c.issued_at + ttl_s;
-  return sign_jwt(c, test_secret);
+  return issue_token(test_secret, user, role, device, std::chrono::seconds(ttl_s));
 }
 
 }  // namespace archibald::testing
