@@ -74,4 +74,29 @@ std::uint64_t latency_histogram::count_at_or_below_us(std::uint64_t bound_us) co
   return total;
 }
 
+latency_histogram::parts_type latency_histogram::parts() const {
+  parts_type out;
+  for (std::size_t i = 0; i < bucket_count; ++i)
+    if (buckets_[i] != 0) out.buckets.emplace_back(static_cast<std::uint32_t>(i), buckets_[i]);
+  out.sum_us = sum_us_;
+  out.min_us = min_us();
+  out.max_us = max_us_;
+  return out;
+}
+
+bool latency_histogram::add_parts(const parts_type& parts) {
+  std::uint64_t count = 0;
+  for (const auto& [index, n] : parts.buckets) {
+    if (index >= bucket_count) return false;
+    count += n;
+  }
+  if (count == 0) return parts.buckets.empty();
+  for (const auto& [index, n] : parts.buckets) buckets_[index] += n;
+  count_ += count;
+  sum_us_ += parts.sum_us;
+  min_us_ = std::min(min_us_, parts.min_us);
+  max_us_ = std::max(max_us_, parts.max_us);
+  return true;
+}
+
 }  // namespace archibald

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace archibald {
 
@@ -30,6 +32,16 @@ class latency_histogram {
   std::uint64_t sum_us() const { return sum_us_; }
   // Number of recorded values <= bound_us (within the bucket resolution).
   std::uint64_t count_at_or_below_us(std::uint64_t bound_us) const;
+
+  // The histogram as data, to move it between processes: the non-empty buckets and the
+  // exact summary. from_parts(parts()) reproduces the histogram exactly.
+  struct parts_type {
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> buckets;  // (index, count)
+    std::uint64_t sum_us = 0, min_us = 0, max_us = 0;
+  };
+  parts_type parts() const;
+  // False (and the histogram unchanged) when the parts do not describe a histogram.
+  bool add_parts(const parts_type& parts);
 
  private:
   static constexpr int sub_bucket_bits = 8;                                // 256 exact values

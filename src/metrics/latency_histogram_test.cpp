@@ -59,6 +59,22 @@ TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(a.sum_us(), all.sum_us());
 }
 
+TEST(LatencyHistogram, PartsRoundTripExactlyAndRejectBadIndexes) {
+  latency_histogram h, copy;
+  for (std::uint64_t v = 3; v < 5'000'000; v = v * 3 / 2 + 1) h.record_us(v);
+  ASSERT_TRUE(copy.add_parts(h.parts()));
+  EXPECT_EQ(copy.count(), h.count());
+  EXPECT_EQ(copy.sum_us(), h.sum_us());
+  EXPECT_EQ(copy.min_us(), h.min_us());
+  EXPECT_EQ(copy.max_us(), h.max_us());
+  EXPECT_EQ(copy.quantile_us(0.999), h.quantile_us(0.999));
+  latency_histogram::parts_type bad;
+  bad.buckets.emplace_back(1'000'000u, 1u);
+  EXPECT_FALSE(copy.add_parts(bad));
+  EXPECT_EQ(copy.count(), h.count());
+  EXPECT_TRUE(copy.add_parts(latency_histogram{}.parts()));
+}
+
 TEST(LatencyHistogram, ClampsHugeValuesAndIsEmptyAfterReset) {
   latency_histogram h;
   h.record(std::chrono::hours(2));

@@ -27,6 +27,12 @@ void prometheus_writer::counter(std::string_view name, std::string_view help, st
   out_.append(name).append(" ").append(std::to_string(value)).append("\n");
 }
 
+void prometheus_writer::counter_seconds(std::string_view name, std::string_view help,
+                                        double value) {
+  header(name, help, "counter");
+  out_.append(name).append(" ").append(format_number(value)).append("\n");
+}
+
 void prometheus_writer::gauge(std::string_view name, std::string_view help, double value) {
   header(name, help, "gauge");
   out_.append(name).append(" ").append(format_number(value)).append("\n");

@@ -16,6 +16,7 @@ class prometheus_writer {
   static constexpr std::string_view content_type = "text/plain; version=0.0.4; charset=utf-8";
 
   void counter(std::string_view name, std::string_view help, std::uint64_t value);
+  void counter_seconds(std::string_view name, std::string_view help, double seconds);
   void gauge(std::string_view name, std::string_view help, double value);
   // Cumulative buckets in seconds from a microsecond histogram.
   void histogram_seconds(std::string_view name, std::string_view help,

@@ -1,0 +1,93 @@
+#include "load/delivery_tracker.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace archibald::load {
+
+delivery_tracker::delivery_tracker(std::size_t devices) : devices_(devices) {}
+
+void delivery_tracker::device_attached(std::size_t device) {
+  devices_[device].attached = true;
+}
+
+void delivery_tracker::write_sent(std::int64_t key, clock::time_point intended,
+                                  clock::time_point sent, std::optional<std::size_t> writer) {
+  write w{key, intended, sent, 0, 0, writer ? static_cast<int>(*writer) : -1};
+  for (std::size_t d = 0; d < devices_.size(); ++d)
+    if (devices_[d].attached) w.expected |= std::uint64_t{1} << d;
+  window_.push_back(w);
+}
+
+delivery_tracker::write* delivery_tracker::find(std::int64_t key) {
+  const auto it = std::lower_bound(window_.begin(), window_.end(), key,
+                                   [](const write& w, std::int64_t k) { return w.key < k; });
+  return it != window_.end() && it->key == key ? &*it : nullptr;
+}
+
+void delivery_tracker::write_failed(std::int64_t key) {
+  if (write* w = find(key)) w->expected = 0;
+}
+
+void delivery_tracker::event_received(std::size_t device, std::int64_t key,
+                                      std::optional<std::int64_t> seq, clock::time_point now,
+                                      load_stats& stats) {
+  device_state& d = devices_[device];
+  if (seq) {
+    if (d.last_seq && *seq > *d.last_seq + 1)
+      stats[counter::ws_seq_gaps] += static_cast<std::uint64_t>(*seq - *d.last_seq - 1);
+    if (!d.last_seq || *seq > *d.last_seq) d.last_seq = seq;
+  }
+  write* w = find(key);
+  const std::uint64_t bit = std::uint64_t{1} << device;
+  if (!w) {
+    // Older than the window: it was counted lost at its timeout (or is a duplicate of a
+    // delivery that long gone); newer than any write: not ours.
+    if (!window_.empty() && key < window_.front().key) ++stats[counter::ws_msgs_late];
+    return;
+  }
+  if (w->received & bit) {
+    ++stats[counter::ws_msgs_duplicated];
+    return;
+  }
+  w->received |= bit;
+  if (key < d.last_key) ++stats[counter::ws_msgs_reordered];
+  d.last_key = std::max(d.last_key, key);
+  if (!(w->expected & bit)) return;  // a failed write's event, or a device attached later
+  ++stats[counter::deliveries];
+  const bool own_copy = w->writer == static_cast<int>(device) && devices_.size() > 1;
+  if (!own_copy) {
+    stats[trend::ws_e2e_latency].record(now - w->intended);
+    stats[trend::ws_e2e_latency_uncorrected].record(now - w->sent);
+  }
+}
+
+void delivery_tracker::settle(const write& w, load_stats& stats) const {
+  stats[counter::ws_msgs_lost] +=
+      static_cast<std::uint64_t>(std::popcount(w.expected & ~w.received));
+}
+
+void delivery_tracker::expire(clock::time_point now, std::chrono::milliseconds timeout,
+                              load_stats& stats) {
+  while (!window_.empty() && now - window_.front().sent > timeout) {
+    settle(window_.front(), stats);
+    window_.pop_front();
+  }
+}
+
+void delivery_tracker::expire_all(load_stats& stats) {
+  for (const auto& w : window_) settle(w, stats);
+  window_.clear();
+}
+
+std::size_t delivery_tracker::incomplete() const {
+  return static_cast<std::size_t>(std::count_if(window_.begin(), window_.end(), [](const write& w) {
+    return (w.expected & ~w.received) != 0;
+  }));
+}
+
+std::optional<std::int64_t> delivery_tracker::last_seq(std::size_t device) const {
+  return devices_[device].last_seq;
+}
+
+}  // namespace archibald::load

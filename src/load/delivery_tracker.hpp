@@ -1,0 +1,65 @@
+// One user's writes in flight and what each of the user's devices received: end-to-end
+// latency from the intended send time, loss (expected deliveries missing at the timeout),
+// duplicates, reorderings and seq gaps. Pure logic; the shard that owns the user drives it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
+
+#include "load/load_stats.hpp"
+
+namespace archibald::load {
+
+class delivery_tracker {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  explicit delivery_tracker(std::size_t devices);
+
+  // The device has an open connection: writes sent from now on are expected there (after a
+  // drop it stays expected: it resumes with lastSeq and gets them by replay).
+  void device_attached(std::size_t device);
+
+  // A write left; keys are unique and increasing per user. writer: the device that wrote
+  // (its own copy is not an end-to-end sample), or none (publish).
+  void write_sent(std::int64_t key, clock::time_point intended, clock::time_point sent,
+                  std::optional<std::size_t> writer);
+  // The server refused it or never answered: its event is not expected.
+  void write_failed(std::int64_t key);
+
+  void event_received(std::size_t device, std::int64_t key, std::optional<std::int64_t> seq,
+                      clock::time_point now, load_stats& stats);
+
+  // Writes sent more than `timeout` ago leave the window; what they missed counts as lost.
+  void expire(clock::time_point now, std::chrono::milliseconds timeout, load_stats& stats);
+  void expire_all(load_stats& stats);
+
+  // Writes whose deliveries are not all in.
+  std::size_t incomplete() const;
+  std::size_t in_window() const { return window_.size(); }
+  // The highest seq the device has seen (for resuming with lastSeq).
+  std::optional<std::int64_t> last_seq(std::size_t device) const;
+
+ private:
+  struct write {
+    std::int64_t key;
+    clock::time_point intended, sent;
+    std::uint64_t expected = 0, received = 0;
+    int writer = -1;
+  };
+  struct device_state {
+    bool attached = false;
+    std::int64_t last_key = INT64_MIN;
+    std::optional<std::int64_t> last_seq;
+  };
+  write* find(std::int64_t key);
+  void settle(const write& w, load_stats& stats) const;
+
+  std::deque<write> window_;
+  std::vector<device_state> devices_;
+};
+
+}  // namespace archibald::load

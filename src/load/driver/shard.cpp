@@ -1,0 +1,515 @@
+#include "load/driver/shard.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <cmath>
+#include <deque>
+#include <queue>
+#include <random>
+
+#include "auth/jwt.hpp"
+#include "client/http_async_pool.hpp"
+#include "client/ws_async.hpp"
+#include "load/delivery_tracker.hpp"
+#include "load/write_builder.hpp"
+#include "protocol/clock.hpp"
+
+namespace archibald::load {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using steady = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto tick_period = 100ms;
+constexpr auto late_after = 10ms;
+constexpr std::size_t max_devices_bits = 6;  // 64 devices per user at most
+
+std::uint64_t device_key(std::size_t user, std::size_t device) {
+  return (static_cast<std::uint64_t>(user) << max_devices_bits) | device;
+}
+
+}  // namespace
+
+class shard::impl final : public ws_async_listener {
+ public:
+  impl(const load_options& o, std::vector<std::size_t> globals)
+      : options_(o), period_(effective_period(o)), rng_(globals.empty() ? 1 : globals.front() + 7) {
+    users_.reserve(globals.size());
+    for (const auto g : globals) users_.push_back(std::make_unique<user>(o, g));
+    const std::size_t pool_size = http_connections_per_node(globals.size());
+    if (o.mode != write_mode::ws)
+      for (const auto& url : o.urls)
+        pools_.push_back(
+            std::make_unique<http_async_pool>(ioc_, url.host, url.port, pool_size, o.source_ips));
+    if (o.mode == write_mode::publish)
+      service_auth_ = "Bearer " + issue_token(o.secret, o.run_id + "-load", user_role::service, {},
+                                              token_ttl());
+  }
+
+  void run() {
+    arm_tick();
+    ioc_.run();
+  }
+
+  void post(std::function<void()> f) { asio::post(ioc_, std::move(f)); }
+
+  void set_target_users(std::size_t target) {
+    for (std::size_t i = 0; i < users_.size(); ++i) {
+      user& u = *users_[i];
+      const bool wanted = u.global < target;
+      if (wanted && u.state == user::idle) activate(i);
+      if (!wanted && (u.state == user::connecting || u.state == user::active)) leave(i);
+    }
+  }
+  void set_write_period(milliseconds p) { period_ = p; }
+  void stop_writes() {
+    writing_ = false;
+    schedule_ = {};
+    write_timer_.cancel();
+  }
+
+  void finish() {
+    stop_writes();
+    finishing_ = true;
+    for (auto& u : users_) {
+      u->tracker.expire_all(stats_);
+      for (auto& d : u->devices)
+        if (d.connection) d.connection->close();
+    }
+    for (auto& p : pools_) p->shutdown();
+    tick_timer_.cancel();
+    // Let the close frames leave, then end the loop.
+    stop_timer_.expires_after(300ms);
+    stop_timer_.async_wait([this](boost::system::error_code) { ioc_.stop(); });
+  }
+
+  shard_snapshot snapshot() {
+    shard_snapshot s;
+    s.stats = std::exchange(stats_, load_stats{});
+    for (const auto& u : users_) {
+      if (u->state == user::connecting || u->state == user::active) ++s.gauges.users;
+      for (const auto& d : u->devices) s.gauges.connections += d.connection && d.open;
+      s.gauges.pending += u->tracker.incomplete();
+    }
+    return s;
+  }
+
+  // ws_async_listener
+  void on_open(std::uint64_t id, std::chrono::nanoseconds connect_time) override {
+    auto [u, d] = locate(id);
+    device& dev = u.devices[d];
+    --connecting_;
+    pump_connects();
+    dev.open = true;
+    dev.attempts = 0;
+    ++stats_[counter::ws_connect_ok];
+    if (dev.opened_before) ++stats_[counter::ws_reconnects];
+    dev.opened_before = true;
+    stats_[trend::ws_connecting].record(connect_time);
+    u.tracker.device_attached(d);
+    note_first_attempt(u, dev);
+  }
+
+  void on_message(std::uint64_t id, std::string_view text) override {
+    const auto now = steady::now();
+    auto [u, d] = locate(id);
+    ++stats_[counter::ws_msgs_received];
+    if (text == "pong") {
+      device& dev = u.devices[d];
+      if (dev.ping_sent) stats_[trend::ws_ping].record(now - *dev.ping_sent);
+      dev.ping_sent.reset();
+      return;
+    }
+    json::monotonic_resource mr(parse_buffer_, sizeof parse_buffer_);
+    boost::system::error_code ec;
+    const auto doc = json::parse(text, ec, &mr);
+    if (ec || !doc.is_object()) return;
+    const auto& obj = doc.get_object();
+    const auto* type = obj.if_contains("type");
+    if (type && type->is_string() && (type->get_string() == "ACK" || type->get_string() == "ERROR"))
+      return acknowledged(u, obj, type->get_string() == "ACK", now);
+    const auto key = event_key(obj);
+    if (!key) return;
+    std::optional<std::int64_t> seq;
+    if (const auto* s = obj.if_contains("seq"); s && s->is_int64()) seq = s->get_int64();
+    u.tracker.event_received(d, *key, seq, now, stats_);
+  }
+
+  void on_down(std::uint64_t id, bool was_open, std::uint16_t, std::string_view) override {
+    auto [u, d] = locate(id);
+    device& dev = u.devices[d];
+    dev.open = false;
+    dev.ping_sent.reset();
+    if (was_open) {
+      ++stats_[counter::ws_drops];
+      fail_acks(u, d);
+    } else {
+      --connecting_;
+      pump_connects();
+      ++stats_[counter::ws_connect_failed];
+      note_first_attempt(u, dev);
+    }
+    if (u.state == user::connecting || u.state == user::active) schedule_reconnect(dev);
+  }
+
+ private:
+  struct device {
+    std::unique_ptr<ws_async_connection> connection;
+    std::string token;
+    std::size_t node = 0;
+    bool open = false, opened_before = false, first_attempt_done = false, queued = false;
+    unsigned attempts = 0;
+    std::optional<steady::time_point> reconnect_at, ping_sent;
+    steady::time_point last_ping{};
+  };
+  struct pending_ack {
+    std::int64_t key;
+    steady::time_point sent;
+    std::size_t device;
+  };
+  struct user {
+    enum { idle, connecting, active, leaving } state = idle;
+    std::size_t global;
+    std::string id;
+    std::vector<device> devices;
+    delivery_tracker tracker;
+    std::int64_t last_key = 0;
+    std::size_t in_flight = 0, next_writer = 0, first_attempts = 0;
+    std::uint64_t generation = 0;
+    steady::time_point leave_by;
+    std::vector<pending_ack> acks;
+
+    user(const load_options& o, std::size_t g)
+        : global(g),
+          id(o.run_id + "-u" + std::to_string(g)),
+          devices(o.devices),
+          tracker(o.devices) {
+      for (std::size_t d = 0; d < devices.size(); ++d)
+        devices[d].node = o.spread_users ? g % o.urls.size() : (g + d) % o.urls.size();
+    }
+  };
+  struct scheduled {
+    steady::time_point at;
+    std::size_t user;
+    std::uint64_t generation;
+    bool operator>(const scheduled& o) const { return at > o.at; }
+  };
+
+  std::size_t http_connections_per_node(std::size_t users) const {
+    const std::size_t wanted = options_.http_connections ? options_.http_connections /
+                                                               (options_.threads * options_.workers)
+                                                         : std::min<std::size_t>(users, 64);
+    return std::max<std::size_t>(1, wanted / options_.urls.size());
+  }
+  std::chrono::seconds token_ttl() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(planned_duration(options_)) +
+           std::chrono::hours(1);
+  }
+  std::pair<user&, std::size_t> locate(std::uint64_t id) {
+    return {*users_[id >> max_devices_bits], id & ((1u << max_devices_bits) - 1)};
+  }
+
+  void activate(std::size_t i) {
+    user& u = *users_[i];
+    u.state = user::connecting;
+    u.first_attempts = 0;
+    ++u.generation;
+    for (std::size_t d = 0; d < u.devices.size(); ++d) {
+      device& dev = u.devices[d];
+      if (dev.token.empty())
+        dev.token = issue_token(options_.secret, u.id, user_role::agent, "dev" + std::to_string(d),
+                                token_ttl());
+      if (!dev.connection)
+        dev.connection = std::make_unique<ws_async_connection>(ioc_, *this, device_key(i, d));
+      dev.first_attempt_done = false;
+      queue_connect(i, d);
+    }
+  }
+
+  void leave(std::size_t i) {
+    user& u = *users_[i];
+    u.state = user::leaving;
+    ++u.generation;  // drops it from the write schedule
+    u.leave_by = steady::now() + options_.delivery_timeout;
+  }
+
+  void settle_leaving(user& u, steady::time_point now) {
+    if (u.tracker.incomplete() != 0 && now < u.leave_by) return;
+    u.tracker.expire_all(stats_);
+    for (auto& d : u.devices) {
+      if (d.connection) d.connection->close();
+      d.open = false;
+      d.reconnect_at.reset();
+    }
+    u.acks.clear();
+    u.state = user::idle;
+  }
+
+  void queue_connect(std::size_t i, std::size_t d) {
+    device& dev = users_[i]->devices[d];
+    if (dev.queued) return;
+    dev.queued = true;
+    connect_queue_.emplace_back(i, d);
+    pump_connects();
+  }
+
+  void pump_connects() {
+    while (connecting_ < options_.connect_concurrency && !connect_queue_.empty() && !finishing_) {
+      const auto [i, d] = connect_queue_.front();
+      connect_queue_.pop_front();
+      user& u = *users_[i];
+      device& dev = u.devices[d];
+      dev.queued = false;
+      if (u.state != user::connecting && u.state != user::active) continue;
+      ws_async_target t;
+      const auto& url = options_.urls[dev.node];
+      t.address = url.host;
+      t.port = url.port;
+      t.target = "/ws/realtime?token=" + dev.token + "&deviceId=dev" + std::to_string(d);
+      if (const auto seq = u.tracker.last_seq(d); seq && dev.opened_before)
+        t.target += "&lastSeq=" + std::to_string(*seq);
+      if (!options_.source_ips.empty())
+        t.source_address = options_.source_ips[source_cursor_++ % options_.source_ips.size()];
+      ++connecting_;
+      dev.connection->connect(t);
+    }
+  }
+
+  void schedule_reconnect(device& dev) {
+    // Exponential backoff with jitter: 100 ms, 200 ms ... 5 s, each × [0.5, 1.5).
+    const auto base = std::min<std::int64_t>(100LL << std::min(dev.attempts, 6u), 5000);
+    ++dev.attempts;
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    dev.reconnect_at = steady::now() + milliseconds(static_cast<std::int64_t>(base * jitter(rng_)));
+  }
+
+  // Writes start once every device has tried once: a device that failed is retried, and
+  // it is expected to receive only what is written after it is up.
+  void note_first_attempt(user& u, device& dev) {
+    if (dev.first_attempt_done) return;
+    dev.first_attempt_done = true;
+    if (u.state != user::connecting || ++u.first_attempts < u.devices.size()) return;
+    u.state = user::active;
+    if (writing_) schedule_first_write(u);
+  }
+
+  std::size_t index_of(const user& u) const {
+    return static_cast<std::size_t>(
+        std::lower_bound(users_.begin(), users_.end(), u.global,
+                         [](const auto& p, std::size_t g) { return p->global < g; }) -
+        users_.begin());
+  }
+
+  void schedule_first_write(user& u) {
+    if (period_.count() == 0) return;
+    // Spread users over the period (golden-ratio sequence): writes do not bunch up.
+    const double phase = std::fmod(static_cast<double>(u.global) * 0.6180339887498949, 1.0);
+    const auto at = steady::now() + std::chrono::duration_cast<steady::duration>(period_ * phase);
+    push_write(at, index_of(u));
+  }
+
+  void push_write(steady::time_point at, std::size_t i) {
+    schedule_.push({at, i, users_[i]->generation});
+    if (schedule_.top().at == at) arm_write_timer();
+  }
+
+  void arm_write_timer() {
+    if (schedule_.empty()) return;
+    write_timer_.expires_at(schedule_.top().at);
+    write_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) run_due_writes();
+    });
+  }
+
+  void run_due_writes() {
+    const auto now = steady::now();
+    while (writing_ && !schedule_.empty() && schedule_.top().at <= now) {
+      const scheduled s = schedule_.top();
+      schedule_.pop();
+      user& u = *users_[s.user];
+      if (s.generation != u.generation || u.state != user::active) continue;
+      write(u, s.at, now);
+      schedule_.push(
+          {s.at + std::chrono::duration_cast<steady::duration>(period_), s.user, s.generation});
+    }
+    arm_write_timer();
+  }
+
+  void write(user& u, steady::time_point intended, steady::time_point now) {
+    if (u.in_flight >= options_.max_in_flight_per_user) {
+      ++stats_[counter::writes_skipped];
+      return;
+    }
+    std::optional<std::size_t> writer;
+    for (std::size_t k = 0; k < u.devices.size() && !writer; ++k) {
+      const std::size_t d = (u.next_writer + k) % u.devices.size();
+      if (options_.mode != write_mode::ws || u.devices[d].open) writer = d;
+    }
+    if (!writer) {
+      ++stats_[counter::writes_skipped];
+      return;
+    }
+    u.next_writer = *writer + 1;
+    const std::int64_t key = std::max(epoch_ms(wall_clock::now()), u.last_key + 1);
+    u.last_key = key;
+    ++u.in_flight;
+    ++stats_[counter::writes];
+    stats_[trend::write_send_lag].record(now - intended);
+    if (now - intended > late_after) ++stats_[counter::writes_late];
+    const std::size_t w = *writer;
+    u.tracker.write_sent(
+        key, intended, now,
+        options_.mode == write_mode::publish ? std::nullopt : std::optional<std::size_t>(w));
+    const write_request req{u.id, u.global, w, key, options_.items};
+    switch (options_.mode) {
+      case write_mode::ws:
+        u.devices[w].connection->send(ws_write_frame(req));
+        ++stats_[counter::ws_msgs_sent];
+        u.acks.push_back({key, now, w});
+        return;
+      case write_mode::rest:
+        return http_write(u, key, "/api/sync/draft-orders", rest_write_body(req),
+                          "Bearer " + u.devices[w].token, u.devices[w].node);
+      case write_mode::publish:
+        return http_write(u, key, "/api/realtime/publish", publish_write_body(req), service_auth_,
+                          u.devices[w].node);
+    }
+  }
+
+  void http_write(user& u, std::int64_t key, std::string target, std::string body, std::string auth,
+                  std::size_t node) {
+    pools_[node]->request("POST", std::move(target), std::move(body), std::move(auth),
+                          [this, &u, key](http_async_response&& r) {
+                            --u.in_flight;
+                            if (r.status != 0) stats_[trend::http_req_duration].record(r.duration);
+                            if (!write_accepted(options_.mode, r.status, r.body)) {
+                              ++stats_[counter::writes_failed];
+                              u.tracker.write_failed(key);
+                            }
+                          });
+  }
+
+  void acknowledged(user& u, const json::object& obj, bool ok, steady::time_point now) {
+    const auto* id = obj.if_contains("requestId");
+    if (!id || !id->is_string()) return;
+    const auto key = parse_key(id->get_string());
+    const auto it = std::find_if(u.acks.begin(), u.acks.end(),
+                                 [&](const pending_ack& a) { return a.key == key; });
+    if (it == u.acks.end()) return;
+    stats_[trend::ws_ack_duration].record(now - it->sent);
+    if (!ok || !ack_accepted(obj)) {
+      ++stats_[counter::writes_failed];
+      u.tracker.write_failed(it->key);
+    }
+    u.acks.erase(it);
+    --u.in_flight;
+  }
+
+  void fail_acks(user& u, std::size_t device) {
+    std::erase_if(u.acks, [&](const pending_ack& a) {
+      if (a.device != device) return false;
+      // Unanswered: it may or may not have been applied. Its event is not expected.
+      ++stats_[counter::writes_failed];
+      u.tracker.write_failed(a.key);
+      --u.in_flight;
+      return true;
+    });
+  }
+
+  void arm_tick() {
+    tick_timer_.expires_after(tick_period);
+    const auto expected = steady::now() + tick_period;
+    tick_timer_.async_wait([this, expected](boost::system::error_code ec) {
+      if (ec) return;
+      tick(expected);
+      arm_tick();
+    });
+  }
+
+  void tick(steady::time_point expected) {
+    const auto now = steady::now();
+    stats_[trend::tool_loop_lag].record(now > expected ? now - expected : steady::duration{});
+    const std::size_t n = users_.size();
+    if (n == 0) return;
+    // Each user is visited once a second: expiry, leaving, reconnects, pings.
+    const std::size_t slice = (n + 9) / 10;
+    for (std::size_t k = 0; k < slice; ++k) {
+      const std::size_t i = cursor_++ % n;
+      user& u = *users_[i];
+      u.tracker.expire(now, options_.delivery_timeout, stats_);
+      if (u.state == user::leaving) settle_leaving(u, now);
+      if (u.state != user::connecting && u.state != user::active) continue;
+      for (std::size_t d = 0; d < u.devices.size(); ++d) {
+        device& dev = u.devices[d];
+        if (dev.reconnect_at && *dev.reconnect_at <= now) {
+          dev.reconnect_at.reset();
+          queue_connect(i, d);
+        }
+        if (dev.ping_sent && now - *dev.ping_sent > 30s) dev.ping_sent.reset();  // unanswered
+        if (dev.open && options_.ping_period.count() > 0 && !dev.ping_sent &&
+            now - dev.last_ping >= options_.ping_period) {
+          dev.ping_sent = now;
+          dev.last_ping = now;
+          dev.connection->send("ping");
+          ++stats_[counter::ws_msgs_sent];
+        }
+      }
+    }
+  }
+
+  const load_options& options_;
+  milliseconds period_;
+  asio::io_context ioc_{1};
+  asio::steady_timer write_timer_{ioc_}, tick_timer_{ioc_}, stop_timer_{ioc_};
+  std::vector<std::unique_ptr<user>> users_;
+  std::vector<std::unique_ptr<http_async_pool>> pools_;
+  std::string service_auth_;
+  std::priority_queue<scheduled, std::vector<scheduled>, std::greater<>> schedule_;
+  std::deque<std::pair<std::size_t, std::size_t>> connect_queue_;
+  std::size_t connecting_ = 0, cursor_ = 0, source_cursor_ = 0;
+  bool writing_ = true, finishing_ = false;
+  load_stats stats_;
+  std::minstd_rand rng_;
+  alignas(16) unsigned char parse_buffer_[16 * 1024];
+};
+
+shard::shard(const load_options& options, std::vector<std::size_t> users)
+    : impl_(std::make_unique<impl>(options, std::move(users))) {}
+shard::~shard() = default;
+
+void shard::run() {
+  impl_->run();
+}
+void shard::set_target_users(std::size_t target) {
+  impl_->post([this, target] { impl_->set_target_users(target); });
+}
+void shard::set_write_period(milliseconds period) {
+  impl_->post([this, period] { impl_->set_write_period(period); });
+}
+void shard::stop_writes() {
+  impl_->post([this] { impl_->stop_writes(); });
+}
+std::future<shard_snapshot> shard::finish() {
+  auto promise = std::make_shared<std::promise<shard_snapshot>>();
+  auto future = promise->get_future();
+  impl_->post([this, promise] {
+    impl_->finish();
+    promise->set_value(impl_->snapshot());
+  });
+  return future;
+}
+std::future<shard_snapshot> shard::snapshot() {
+  auto promise = std::make_shared<std::promise<shard_snapshot>>();
+  auto future = promise->get_future();
+  impl_->post([this, promise] { promise->set_value(impl_->snapshot()); });
+  return future;
+}
+
+}  // namespace archibald::load

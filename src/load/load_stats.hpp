@@ -1,0 +1,76 @@
+// What one load shard measured over an interval: latency histograms and counters with fixed
+// slots (no lookups on the hot path), merged across threads, worker processes and seconds.
+// Names follow k6 where k6 has the metric. Not thread-safe: one owner, merge() to combine.
+#pragma once
+
+#include <array>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "metrics/latency_histogram.hpp"
+
+namespace archibald::load {
+
+enum class trend : std::size_t {
+  ws_connecting,               // TCP connect + WebSocket handshake
+  ws_e2e_latency,              // intended write time → the event on each other device
+  ws_e2e_latency_uncorrected,  // actual send time → the event (what a closed loop would show)
+  ws_ping,                     // "ping" → "pong" round trip
+  http_req_duration,           // REST / publish write round trip
+  ws_ack_duration,             // WebSocket write → its ACK
+  write_send_lag,              // how late a write left against its intended time
+  tool_loop_lag,               // how late the tool's own event loop ran a 100 ms timer
+  count
+};
+
+enum class counter : std::size_t {
+  writes,              // writes sent
+  writes_failed,       // refused, failed or unanswered
+  writes_late,         // sent more than 10 ms after their intended time
+  writes_skipped,      // not sent: no open device or too many in flight
+  ws_msgs_sent,        // WebSocket frames the tool sent (writes and pings)
+  ws_msgs_received,    // WebSocket frames received
+  deliveries,          // tool write events received where expected (first time)
+  ws_msgs_lost,        // expected deliveries that never arrived within the timeout
+  ws_msgs_duplicated,  // a write's event received twice by one device
+  ws_msgs_reordered,   // a write's event received after a later write's
+  ws_msgs_late,        // arrived after the delivery timeout (already counted lost)
+  ws_seq_gaps,         // seq numbers a device skipped (servers that send seq)
+  ws_connect_ok,       // WebSocket connections opened (first time and reconnects)
+  ws_connect_failed,   // connection attempts that failed
+  ws_reconnects,       // re-opened after a drop
+  ws_drops,            // connections the server closed or reset
+  count
+};
+
+// Values that describe "now" rather than add up: summed across shards, sampled each second.
+struct load_gauges {
+  std::uint64_t users = 0;        // users active
+  std::uint64_t connections = 0;  // WebSocket connections open
+  std::uint64_t pending = 0;      // writes awaiting deliveries
+};
+
+std::string_view name_of(trend t);
+std::string_view name_of(counter c);
+std::optional<trend> trend_named(std::string_view name);
+std::optional<counter> counter_named(std::string_view name);
+
+struct load_stats {
+  std::array<latency_histogram, static_cast<std::size_t>(trend::count)> trends;
+  std::array<std::uint64_t, static_cast<std::size_t>(counter::count)> counters{};
+
+  latency_histogram& operator[](trend t) { return trends[static_cast<std::size_t>(t)]; }
+  const latency_histogram& operator[](trend t) const { return trends[static_cast<std::size_t>(t)]; }
+  std::uint64_t& operator[](counter c) { return counters[static_cast<std::size_t>(c)]; }
+  std::uint64_t operator[](counter c) const { return counters[static_cast<std::size_t>(c)]; }
+
+  void merge(const load_stats& other);
+
+  // Exact round trip through JSON (worker process → parent).
+  boost::json::object to_json() const;
+  static std::optional<load_stats> from_json(const boost::json::object& json);
+};
+
+}  // namespace archibald::load

@@ -1,0 +1,98 @@
+#include "load/metric_table.hpp"
+
+#include <algorithm>
+
+namespace archibald::load {
+namespace {
+
+constexpr std::string_view rate_names[] = {"ws_connection_success", "http_req_failed", "checks",
+                                           "ws_delivery_success"};
+constexpr std::string_view gauge_names[] = {
+    "users",         "connections", "server_rss_bytes", "server_cpu_percent", "tool_cpu_percent",
+    "tool_rss_bytes"};
+
+metric_view trend_view(const latency_histogram& h) {
+  const auto ms = [](double us) { return us / 1000.0; };
+  return {"trend",
+          "time",
+          {{"avg", ms(h.mean_us())},
+           {"min", ms(static_cast<double>(h.min_us()))},
+           {"med", ms(h.quantile_us(0.5))},
+           {"max", ms(static_cast<double>(h.max_us()))},
+           {"p(50)", ms(h.quantile_us(0.5))},
+           {"p(90)", ms(h.quantile_us(0.9))},
+           {"p(95)", ms(h.quantile_us(0.95))},
+           {"p(99)", ms(h.quantile_us(0.99))},
+           {"p(99.9)", ms(h.quantile_us(0.999))}},
+          h.count()};
+}
+
+metric_view rate_view(std::uint64_t passes, std::uint64_t fails) {
+  const auto total = passes + fails;
+  const double rate = total ? static_cast<double>(passes) / static_cast<double>(total) : 0.0;
+  return {"rate",
+          "default",
+          {{"rate", rate},
+           {"passes", static_cast<double>(passes)},
+           {"fails", static_cast<double>(fails)}}};
+}
+
+metric_view gauge_view(const gauge_track& g, std::string contains = "default") {
+  return {"gauge", std::move(contains), {{"value", g.last}, {"min", g.min}, {"max", g.max}}};
+}
+
+}  // namespace
+
+std::optional<double> metric_view::value(std::string_view key) const {
+  for (const auto& [k, v] : values)
+    if (k == key) return v;
+  return std::nullopt;
+}
+
+void gauge_track::sample(double v) {
+  last = v;
+  min = seen ? std::min(min, v) : v;
+  max = seen ? std::max(max, v) : v;
+  seen = true;
+}
+
+metric_table build_metric_table(const load_stats& total, double duration_s,
+                                const run_gauges& gauges, bool http_writes) {
+  metric_table out;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(trend::count); ++i)
+    out[std::string(name_of(static_cast<trend>(i)))] = trend_view(total.trends[i]);
+  const double seconds = std::max(duration_s, 1e-9);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(counter::count); ++i) {
+    const auto n = total.counters[i];
+    out[std::string(name_of(static_cast<counter>(i)))] = {
+        "counter", "default", {{"count", static_cast<double>(n)}, {"rate", n / seconds}}};
+  }
+  const auto writes = total[counter::writes];
+  const auto failed = total[counter::writes_failed];
+  const auto delivered = total[counter::deliveries];
+  const auto lost = total[counter::ws_msgs_lost];
+  out["ws_connection_success"] =
+      rate_view(total[counter::ws_connect_ok], total[counter::ws_connect_failed]);
+  if (http_writes) out["http_req_failed"] = rate_view(failed, writes - std::min(writes, failed));
+  out["ws_delivery_success"] = rate_view(delivered, lost);
+  // One check per write (accepted) and one per expected delivery (arrived).
+  out["checks"] = rate_view(writes - std::min(writes, failed) + delivered, failed + lost);
+  out["users"] = gauge_view(gauges.users);
+  out["connections"] = gauge_view(gauges.connections);
+  out["server_rss_bytes"] = gauge_view(gauges.server_rss_bytes, "data");
+  out["server_cpu_percent"] = gauge_view(gauges.server_cpu_percent);
+  out["tool_cpu_percent"] = gauge_view(gauges.tool_cpu_percent);
+  out["tool_rss_bytes"] = gauge_view(gauges.tool_rss_bytes, "data");
+  return out;
+}
+
+bool is_known_metric(std::string_view name) {
+  if (trend_named(name) || counter_named(name)) return true;
+  for (const auto n : rate_names)
+    if (n == name) return true;
+  for (const auto n : gauge_names)
+    if (n == name) return true;
+  return false;
+}
+
+}  // namespace archibald::load

@@ -1,0 +1,210 @@
+#include "load/report.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace archibald::load {
+namespace {
+
+namespace json = boost::json;
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string dotted(std::string_view name, std::size_t width = 34) {
+  std::string out(name);
+  out += std::string(width > out.size() ? width - out.size() : 1, '.');
+  return out + ": ";
+}
+
+std::string format_value(const metric_view& m) {
+  if (m.type == "trend") {
+    std::string out;
+    for (const auto key : trend_value_keys) {
+      if (key == "p(50)") continue;  // med says it
+      if (!out.empty()) out += ' ';
+      out += std::string(key) + "=" + format_ms(*m.value(key));
+    }
+    return out;
+  }
+  if (m.type == "counter")
+    return fmt("%.0f", *m.value("count")) + "  " + fmt("%.1f/s", *m.value("rate"));
+  if (m.type == "rate")
+    return fmt("%.2f%%", *m.value("rate") * 100) + "  " + fmt("%.0f", *m.value("passes")) +
+           " out of " + fmt("%.0f", *m.value("passes") + *m.value("fails"));
+  const bool bytes = m.contains == "data";
+  const auto show = [bytes](double v) { return bytes ? fmt("%.1f MB", v / 1e6) : fmt("%.1f", v); };
+  return show(*m.value("value")) + "  min=" + show(*m.value("min")) +
+         " max=" + show(*m.value("max"));
+}
+
+// The summary's sections, in order, with the metrics each shows.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& sections() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> s = {
+      {"DELIVERY",
+       {"ws_e2e_latency", "ws_e2e_latency_uncorrected", "deliveries", "ws_msgs_lost",
+        "ws_msgs_duplicated", "ws_msgs_reordered", "ws_msgs_late", "ws_seq_gaps",
+        "ws_delivery_success", "checks"}},
+      {"WRITES",
+       {"writes", "writes_failed", "writes_late", "writes_skipped", "write_send_lag",
+        "http_req_duration", "http_req_failed", "ws_ack_duration"}},
+      {"CONNECTIONS",
+       {"ws_connecting", "ws_connection_success", "ws_connect_ok", "ws_connect_failed",
+        "ws_reconnects", "ws_drops", "ws_ping", "ws_msgs_sent", "ws_msgs_received", "connections",
+        "users"}},
+      {"RESOURCES",
+       {"server_rss_bytes", "server_cpu_percent", "tool_rss_bytes", "tool_cpu_percent",
+        "tool_loop_lag"}},
+  };
+  return s;
+}
+
+std::string describe(const load_options& o) {
+  std::string out = "scenario: " + (o.scenario.empty() ? std::string("custom") : o.scenario);
+  out += " — " + std::string(name_of(o.mode)) + " writes, " + std::to_string(peak_users(o)) +
+         " users × " + std::to_string(o.devices) + " devices, one write per user every " +
+         format_ms(static_cast<double>(effective_period(o).count())) + ", " +
+         format_ms(static_cast<double>(planned_duration(o).count()));
+  out += "\n  target:";
+  for (const auto& u : o.urls) out += " http://" + u.host + ":" + std::to_string(u.port);
+  return out;
+}
+
+}  // namespace
+
+std::string format_ms(double ms) {
+  if (ms < 1.0) return fmt("%.0fµs", ms * 1000.0);
+  if (ms < 1000.0) return fmt(ms < 10 ? "%.2fms" : "%.1fms", ms);
+  if (ms < 60'000.0) return fmt("%.2fs", ms / 1000.0);
+  const double minutes = std::floor(ms / 60'000.0);
+  return fmt("%.0fm", minutes) + fmt("%.0fs", (ms - minutes * 60'000.0) / 1000.0);
+}
+
+std::string progress_line(const second_sample& s, double planned_s) {
+  const auto& st = s.interval;
+  const auto errors =
+      st[counter::writes_failed] + st[counter::ws_msgs_lost] + st[counter::ws_connect_failed];
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "[%5.0fs/%.0fs] users %llu conns %llu  writes %llu/s  deliveries %llu/s  "
+                "e2e p99 %s  pending %llu  errors %llu",
+                s.elapsed_s, planned_s, static_cast<unsigned long long>(s.gauges.users),
+                static_cast<unsigned long long>(s.gauges.connections),
+                static_cast<unsigned long long>(st[counter::writes]),
+                static_cast<unsigned long long>(st[counter::deliveries]),
+                format_ms(s.e2e_p99_so_far_ms).c_str(),
+                static_cast<unsigned long long>(s.gauges.pending),
+                static_cast<unsigned long long>(errors));
+  return buf;
+}
+
+std::string ndjson_line(const second_sample& s) {
+  const auto& st = s.interval;
+  const auto ms = [](const latency_histogram& h, double q) { return h.quantile_us(q) / 1000.0; };
+  json::object o{{"t", s.elapsed_s},
+                 {"users", s.gauges.users},
+                 {"connections", s.gauges.connections},
+                 {"pending", s.gauges.pending},
+                 {"writes", st[counter::writes]},
+                 {"writes_failed", st[counter::writes_failed]},
+                 {"writes_skipped", st[counter::writes_skipped]},
+                 {"deliveries", st[counter::deliveries]},
+                 {"lost", st[counter::ws_msgs_lost]},
+                 {"duplicated", st[counter::ws_msgs_duplicated]},
+                 {"connects", st[counter::ws_connect_ok]},
+                 {"connect_failures", st[counter::ws_connect_failed]},
+                 {"drops", st[counter::ws_drops]},
+                 {"e2e_p50_ms", ms(st[trend::ws_e2e_latency], 0.5)},
+                 {"e2e_p95_ms", ms(st[trend::ws_e2e_latency], 0.95)},
+                 {"e2e_p99_ms", ms(st[trend::ws_e2e_latency], 0.99)},
+                 {"e2e_max_ms", st[trend::ws_e2e_latency].max_us() / 1000.0},
+                 {"http_p99_ms", ms(st[trend::http_req_duration], 0.99)},
+                 {"ping_p99_ms", ms(st[trend::ws_ping], 0.99)},
+                 {"connecting_p99_ms", ms(st[trend::ws_connecting], 0.99)},
+                 {"tool_cpu_percent", s.tool_cpu_percent},
+                 {"tool_rss_bytes", s.tool_rss_bytes}};
+  if (s.server_rss_bytes) o["server_rss_bytes"] = *s.server_rss_bytes;
+  if (s.server_cpu_percent) o["server_cpu_percent"] = *s.server_cpu_percent;
+  return json::serialize(o);
+}
+
+std::string summary_text(const load_options& o, const run_outcome& r) {
+  std::string out = "\n  " + describe(o) + "\n";
+  if (!r.thresholds.empty()) {
+    out += "\n  █ THRESHOLDS\n";
+    std::string metric;
+    for (const auto& t : r.thresholds) {
+      if (t.rule.metric != metric) out += "\n    " + (metric = t.rule.metric) + "\n";
+      out += std::string("    ") + (t.ok ? "✓" : "✗") + " '" + t.rule.expression + "' ";
+      if (!t.observed) {
+        out += "no samples\n";
+        continue;
+      }
+      const auto& view = r.metrics.at(t.rule.metric);
+      out += t.rule.aggregate + "=" +
+             (view.type == "trend" ? format_ms(*t.observed) : fmt("%g", *t.observed)) + "\n";
+    }
+  }
+  out += "\n  █ TOTAL RESULTS\n";
+  for (const auto& [title, names] : sections()) {
+    out += "\n    " + title + "\n";
+    for (const auto& name : names) {
+      const auto it = r.metrics.find(name);
+      if (it == r.metrics.end()) continue;
+      if (it->second.type == "trend" && it->second.samples == 0) continue;
+      if (it->second.type == "gauge" && *it->second.value("max") == 0 &&
+          *it->second.value("min") == 0)
+        continue;
+      out += "    " + dotted(name) + format_value(it->second) + "\n";
+    }
+  }
+  out += "\n  running " + format_ms(r.duration_s * 1000.0) + "\n";
+  for (const auto& w : r.warnings) out += "\n  ⚠ " + w + "\n";
+  return out;
+}
+
+json::object summary_json(const load_options& o, const run_outcome& r) {
+  json::object metrics;
+  std::map<std::string, json::object> thresholds_of;
+  for (const auto& t : r.thresholds)
+    thresholds_of[t.rule.metric][t.rule.expression] = {{"ok", t.ok}};
+  for (const auto& [name, view] : r.metrics) {
+    json::object values;
+    for (const auto& [k, v] : view.values) values[k] = v;
+    json::object m{{"type", view.type}, {"contains", view.contains}, {"values", std::move(values)}};
+    if (auto it = thresholds_of.find(name); it != thresholds_of.end())
+      m["thresholds"] = std::move(it->second);
+    metrics[name] = std::move(m);
+  }
+  json::array warnings;
+  for (const auto& w : r.warnings) warnings.push_back(json::string(w));
+  json::array urls;
+  for (const auto& u : o.urls)
+    urls.push_back(json::string("http://" + u.host + ":" + std::to_string(u.port)));
+  bool all_ok = true;
+  for (const auto& t : r.thresholds) all_ok = all_ok && t.ok;
+  json::object out{
+      {"state", {{"testRunDurationMs", r.duration_s * 1000.0}, {"thresholdsPassed", all_ok}}},
+      {"options",
+       {{"scenario", o.scenario},
+        {"urls", std::move(urls)},
+        {"users", peak_users(o)},
+        {"devices", o.devices},
+        {"writeMode", name_of(o.mode)},
+        {"writePeriodMs", effective_period(o).count()},
+        {"durationMs", planned_duration(o).count()},
+        {"workers", o.workers},
+        {"threads", o.threads}}},
+      {"metrics", std::move(metrics)},
+      {"warnings", std::move(warnings)}};
+  for (const auto& [k, v] : r.extra) out[k] = v;
+  return out;
+}
+
+}  // namespace archibald::load
