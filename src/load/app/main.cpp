@@ -106,9 +106,12 @@ int main(int argc, char** argv) {
   app.add_option("--connect-concurrency", o.connect_concurrency, "handshakes in flight per thread");
   app.add_option("--http-connections", o.http_connections, "kept-alive write connections (total)");
   app.add_option("--max-in-flight", o.max_in_flight_per_user, "unanswered writes per user");
-  app.add_option("--run-id", o.run_id, "prefix of the user ids (default: random)")
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--run-id", o.run_id, "prefix of the user ids (default: random)");
   app.add_option("--worker-of", worker_of, "internal: I/N, run as worker I of N")->group("");
+  // A single-valued option given twice: the last wins (as in k6).
+  for (auto* option : app.get_options())
+    if (option->get_expected_max() == 1)
+      option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   CLI11_PARSE(app, argc, argv);
 
   std::string error;

@@ -1,0 +1,175 @@
+// archibald-load against real servers: the real one (no loss, every write mode, workers,
+// chaos), a deliberately lossy one (exactly the loss it causes), and its exit codes.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "client/http_client.hpp"
+#include "support/server_process.hpp"
+
+namespace archibald::testing {
+namespace {
+
+namespace json = boost::json;
+
+struct tool_run {
+  int exit_code = -1;
+  std::string output;
+  json::object summary;
+
+  double value(const std::string& metric, const std::string& key) const {
+    return summary.at("metrics").at(metric).at("values").at(key).to_number<double>();
+  }
+  double count(const std::string& metric) const { return value(metric, "count"); }
+};
+
+std::string quoted(const std::string& arg) {
+  std::string out = "'";
+  for (const char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs archibald-load with the arguments (plus --quiet and a JSON summary file).
+tool_run run_load(const std::vector<std::string>& args) {
+  char path[] = "/tmp/archibald-load-test-XXXXXX";
+  ::close(::mkstemp(path));
+  std::string command = std::string(ARCHIBALD_LOAD_BIN) + " --quiet --out json=" + path;
+  for (const auto& a : args) command += " " + quoted(a);
+  command += " 2>&1";
+  tool_run r;
+  std::FILE* p = ::popen(command.c_str(), "r");
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  ::unlink(path);
+  boost::system::error_code ec;
+  const auto doc = json::parse(text.str(), ec);
+  if (!ec && doc.is_object()) r.summary = doc.get_object();
+  return r;
+}
+
+std::string url_of(std::uint16_t port) {
+  return "http://127.0.0.1:" + std::to_string(port);
+}
+
+std::vector<std::string> base_args(std::uint16_t port, const std::string& users,
+                                   const std::string& duration) {
+  return {"--url", url_of(port), "--secret", test_secret,      "--users", users,     "--devices",
+          "2",     "--duration", duration,   "--write-period", "200ms",   "--drain", "5s"};
+}
+
+TEST(LoadTool, RestRunAgainstTheRealServerLosesNothing) {
+  server_process server;
+  auto args = base_args(server.port(), "10", "3s");
+  args.insert(args.end(),
+              {"--threshold", "ws_msgs_lost:count==0", "--threshold", "ws_e2e_latency:p(99)<2000",
+               "--server-pid", std::to_string(server.pid())});
+  const auto r = run_load(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const double writes = r.count("writes");
+  EXPECT_GE(writes, 100);  // 10 users × 5/s × 3 s = 150 planned
+  EXPECT_EQ(r.count("writes_failed"), 0);
+  EXPECT_EQ(r.count("ws_msgs_lost"), 0);
+  EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
+  EXPECT_EQ(r.count("deliveries"), 2 * writes);  // both devices of the writing user
+  EXPECT_EQ(r.value("ws_connection_success", "rate"), 1.0);
+  EXPECT_GT(r.value("ws_e2e_latency", "p(99)"), 0);
+  EXPECT_GT(r.value("server_rss_bytes", "max"), 1e6);  // sampled from /proc/<pid>
+  EXPECT_TRUE(r.summary.at("state").at("thresholdsPassed").as_bool());
+  EXPECT_TRUE(r.summary.at("metrics")
+                  .at("ws_msgs_lost")
+                  .at("thresholds")
+                  .at("count==0")
+                  .at("ok")
+                  .as_bool());
+  EXPECT_NE(r.output.find("✓ 'count==0'"), std::string::npos) << r.output;
+}
+
+TEST(LoadTool, WebSocketAndPublishWritesAreTrackedToEveryDevice) {
+  server_process server;
+  for (const std::string mode : {"ws", "publish"}) {
+    auto args = base_args(server.port(), "5", "2s");
+    args.insert(args.end(), {"--write-mode", mode, "--devices", "3"});
+    const auto r = run_load(args);
+    ASSERT_EQ(r.exit_code, 0) << mode << r.output;
+    EXPECT_GE(r.count("writes"), 30) << mode;
+    EXPECT_EQ(r.count("ws_msgs_lost"), 0) << mode;
+    EXPECT_EQ(r.count("deliveries"), 3 * r.count("writes")) << mode;
+  }
+}
+
+TEST(LoadTool, ReportsExactlyTheLossOfALossyServer) {
+  const auto port = free_loopback_port();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(ARCHIBALD_LOSSY_SERVER_BIN, ARCHIBALD_LOSSY_SERVER_BIN, std::to_string(port).c_str(),
+            test_secret, "10", nullptr);
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200 && http_request("127.0.0.1", port, "GET", "/").status == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto args = base_args(port, "4", "3s");
+  args.insert(args.end(),
+              {"--write-mode", "publish", "--write-period", "100ms", "--delivery-timeout", "1s",
+               "--drain", "2s", "--threshold", "ws_msgs_lost:count==0"});
+  const auto r = run_load(args);
+  const auto dropped = http_request("127.0.0.1", port, "GET", "/dropped");
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  EXPECT_EQ(r.exit_code, 99) << r.output;  // the loss threshold fails
+  const double writes = r.count("writes");
+  ASSERT_GE(writes, 100);
+  // Each user's seq 10, 20, ... went to none of its 2 devices: about a tenth of everything,
+  // and exactly what the server says it withheld.
+  const double lost = r.count("ws_msgs_lost");
+  ASSERT_EQ(dropped.status, 200);
+  EXPECT_EQ(lost, std::stod(dropped.body));
+  EXPECT_NEAR(lost, 2 * writes / 10, 8);
+  EXPECT_EQ(lost + r.count("deliveries"), 2 * writes);
+  EXPECT_GT(r.count("ws_seq_gaps"), 0);  // seq 10 and 20 of each user, seen from seq 11, 21
+  EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
+}
+
+TEST(LoadTool, ExitCodes) {
+  server_process server;
+  auto failing = base_args(server.port(), "2", "1s");
+  failing.insert(failing.end(), {"--threshold", "ws_e2e_latency:p(95)<0.001"});
+  const auto r = run_load(failing);
+  EXPECT_EQ(r.exit_code, 99) << r.output;
+  EXPECT_NE(r.output.find("✗ 'p(95)<0.001'"), std::string::npos) << r.output;
+  EXPECT_FALSE(r.summary.at("state").at("thresholdsPassed").as_bool());
+
+  EXPECT_EQ(run_load({"--url", url_of(server.port()), "--threshold", "nope:p(95)<1"}).exit_code, 2);
+  EXPECT_EQ(run_load({"--url", url_of(server.port()), "--threshold", "ws_ping:p95<1"}).exit_code,
+            2);
+  EXPECT_EQ(run_load({"--url", "http://8.8.8.8:80"}).exit_code, 2);  // never a foreign target
+  EXPECT_EQ(run_load({"--scenario", "no-such-scenario"}).exit_code, 2);
+  EXPECT_EQ(run_load({"--url", url_of(server.port()), "--stage", "30s"}).exit_code, 2);
+}
+
+TEST(LoadTool, WorkersMergeIntoOneSummary) {
+  server_process server;
+  auto args = base_args(server.port(), "9", "2s");
+  args.insert(args.end(), {"--workers", "3"});
+  const auto r = run_load(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.value("connections", "max"), 18);
+  EXPECT_EQ(r.value("ws_connect_ok", "count"), 18);
+  EXPECT_GE(r.count("writes"), 60);
+  EXPECT_EQ(r.count("deliveries"), 2 * r.count("writes"));
+  EXPECT_EQ(r.count("ws_msgs_lost"), 0);
+}
+
+}  // namespace
+}  // namespace archibald::testing
