@@ -7,6 +7,7 @@
 
 #include <boost/json/parse.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -169,6 +170,39 @@ TEST(LoadTool, WorkersMergeIntoOneSummary) {
   EXPECT_GE(r.count("writes"), 60);
   EXPECT_EQ(r.count("deliveries"), 2 * r.count("writes"));
   EXPECT_EQ(r.count("ws_msgs_lost"), 0);
+}
+
+TEST(LoadTool, ChaosKillAndRestartLosesAndDuplicatesNothing) {
+  char dir[] = "/tmp/archibald-chaos-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string db = std::string(dir) + "/realtime.db";
+  const std::string pid_file = std::string(dir) + "/restarted.pid";
+  server_process server({{"DB_PATH", db}, {"SYNC_MODE", "full"}});
+  // The restart: the same binary, port and database, in the background; its pid is kept.
+  const std::string restart = "HOST=127.0.0.1 PORT=" + std::to_string(server.port()) +
+                              " JWT_SECRET=" + test_secret + " DB_PATH=" + db +
+                              " SYNC_MODE=full LOG_LEVEL=warn exec " + ARCHIBALD_SERVER_BIN +
+                              " >/dev/null 2>&1 & echo $! > " + pid_file;
+  auto args = base_args(server.port(), "20", "5s");
+  args.insert(args.end(),
+              {"--write-period", "100ms", "--chaos-kill-pid", std::to_string(server.pid()),
+               "--chaos-at", "2s", "--chaos-restart", restart, "--chaos-restart-delay", "500ms",
+               "--delivery-timeout", "20s", "--drain", "20s", "--threshold",
+               "ws_msgs_lost:count==0", "--threshold", "ws_msgs_duplicated:count==0"});
+  const auto r = run_load(args);
+  std::ifstream pid_in(pid_file);
+  pid_t restarted = 0;
+  pid_in >> restarted;
+  if (restarted > 0) ::kill(restarted, SIGKILL);
+  std::filesystem::remove_all(dir);
+  ASSERT_GT(restarted, 0) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GE(r.count("ws_drops"), 40);       // every device saw the server die
+  EXPECT_GE(r.count("ws_reconnects"), 40);  // and came back (with lastSeq)
+  EXPECT_GT(r.count("deliveries"), 0);
+  EXPECT_EQ(r.count("ws_msgs_lost"), 0);
+  EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
+  EXPECT_EQ(r.count("ws_seq_gaps"), 0);
 }
 
 }  // namespace
