@@ -34,6 +34,7 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
   writer_->db.exec(options_.full_sync ? "PRAGMA synchronous = FULL"
                                       : "PRAGMA synchronous = NORMAL");
   writer_->db.exec("PRAGMA wal_autocheckpoint = 0");
+  sqlite3_wal_hook(writer_->db.handle(), &sqlite_store::after_commit, this);
   if (std::string why = migrate_schema(writer_->db); !why.empty()) {
     error_ = options_.path + ": " + why;
     return;
@@ -206,6 +207,17 @@ void sqlite_store::reader_loop() {
       spdlog::error("storage: read job threw: {}", e.what());
     }
   }
+}
+
+int sqlite_store::after_commit(void* self, sqlite3* db, const char*, int wal_frames) {
+  // Passive checkpoints (their own thread) copy pages without blocking anyone, but under
+  // continuous commits they never reach the end of the log, so the WAL is never reused and
+  // grows without bound. Past the limit the writer itself (between commits, so it races no
+  // other writer) runs a RESTART checkpoint: it copies the little the passive passes left and
+  // makes the next commit start the log again. Commits wait for it, briefly.
+  if (wal_frames > static_cast<sqlite_store*>(self)->options_.wal_restart_frames)
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  return SQLITE_OK;
 }
 
 void sqlite_store::checkpoint_loop() {

@@ -16,6 +16,8 @@
 
 #include "store/sync_store.hpp"
 
+struct sqlite3;
+
 namespace archibald {
 
 struct sqlite_store_options {
@@ -25,6 +27,10 @@ struct sqlite_store_options {
   std::size_t max_queued = 10'000;        // write or read jobs waiting; more: busy
   std::int64_t retention_count = 10'000;  // events kept per user
   std::chrono::hours retention_age{72};
+  // Past this many WAL frames (~32 MiB of 4 KiB pages) a RESTART checkpoint makes the next
+  // commit reuse the WAL from its start: under continuous writes the passive checkpoints never
+  // catch up with the end of the log, and the WAL would grow without bound.
+  int wal_restart_frames = 8192;
 };
 
 class sqlite_store final : public sync_store {
@@ -54,6 +60,7 @@ class sqlite_store final : public sync_store {
   void sweep_expired_events();
   void reader_loop();
   void checkpoint_loop();
+  static int after_commit(void* self, ::sqlite3* db, const char* name, int wal_frames);
 
   const sqlite_store_options options_;
   std::string error_;

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -11,6 +12,9 @@ namespace archibald {
 namespace {
 
 constexpr std::size_t max_buffered = 4u << 20;  // flush early past 4 MiB
+// The unix VFS writes at most 128 KiB - 1 per call (it masks the length with 0x1ffff, so a
+// longer write would report SQLITE_FULL): hand it the buffer in chunks below that.
+constexpr std::size_t max_write = 64u << 10;
 
 struct coalescing_file {
   sqlite3_file base_io;  // must be first: SQLite sees this struct as a sqlite3_file
@@ -26,8 +30,13 @@ sqlite3_io_methods shim_io;
 
 int flush(coalescing_file* f) {
   if (!f->pending || f->pending->empty()) return SQLITE_OK;
-  const int rc = f->real->pMethods->xWrite(f->real, f->pending->data(),
-                                           static_cast<int>(f->pending->size()), f->pending_offset);
+  int rc = SQLITE_OK;
+  const std::size_t size = f->pending->size();
+  for (std::size_t done = 0; done < size && rc == SQLITE_OK; done += max_write) {
+    const std::size_t n = std::min(max_write, size - done);
+    rc = f->real->pMethods->xWrite(f->real, f->pending->data() + done, static_cast<int>(n),
+                                   f->pending_offset + static_cast<sqlite3_int64>(done));
+  }
   f->pending->clear();
   return rc;
 }
