@@ -132,6 +132,19 @@ std::optional<std::vector<std::string>> parse_source_ips(std::string_view text,
   return out;
 }
 
+std::vector<std::string> default_source_ips(const load_options& o) {
+  for (const auto& url : o.urls)
+    if (!is_loopback(ipv4_of(url.host).value_or(0))) return {};
+  // Ports are per source address machine-wide: workers share them.
+  const std::size_t per_target =
+      peak_users(o) * o.devices / std::max<std::size_t>(1, o.urls.size());
+  const std::size_t wanted = std::min<std::size_t>(16, (per_target + 6999) / 7000);
+  if (wanted < 2) return {};
+  std::vector<std::string> out;
+  for (std::uint32_t i = 1; i <= wanted; ++i) out.push_back(ipv4_text((127u << 24) | i));
+  return out;
+}
+
 milliseconds effective_period(const load_options& o) {
   if (o.write_rate > 0) {
     const double ms = static_cast<double>(peak_users(o)) * 1000.0 / o.write_rate;

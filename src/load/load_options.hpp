@@ -95,6 +95,11 @@ milliseconds planned_duration(const load_options& o);
 // Users at the peak of the plan.
 std::size_t peak_users(const load_options& o);
 
+// Loopback source addresses for runs with many connections per target when none are given:
+// one per 7,000 connections (connect() scans the ephemeral port range, which gets slow as it
+// fills), at most 16; none for non-loopback targets or small runs.
+std::vector<std::string> default_source_ips(const load_options& o);
+
 // Empty when the options make a runnable plan, else what is wrong.
 std::string check_options(const load_options& o);
 

@@ -36,6 +36,20 @@ TEST(LoadOptions, SourceAddressRanges) {
   EXPECT_FALSE(parse_source_ips("nonsense", error));
 }
 
+TEST(LoadOptions, ManyConnectionsSpreadOverLoopbackSources) {
+  load_options o;
+  o.users = 1000;
+  EXPECT_TRUE(default_source_ips(o).empty());
+  o.users = 9500;  // 19,000 connections to one address
+  EXPECT_EQ(default_source_ips(o),
+            (std::vector<std::string>{"127.0.0.1", "127.0.0.2", "127.0.0.3"}));
+  o.workers = 3;  // workers share the machine's ports
+  EXPECT_EQ(default_source_ips(o).size(), 3u);
+  std::string error;
+  o.urls = {*parse_target_url("http://10.200.0.2:3000", error)};
+  EXPECT_TRUE(default_source_ips(o).empty());  // not a loopback target
+}
+
 TEST(LoadOptions, StagesRampLikeK6) {
   EXPECT_FALSE(parse_stage("30s"));
   EXPECT_FALSE(parse_stage("30x:10"));

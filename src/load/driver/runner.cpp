@@ -233,7 +233,15 @@ boost::json::array run_breakpoint(const load_options& o, load_source& source, co
 
 }  // namespace
 
-int run_load_test(const load_options& o, std::ostream& out, std::ostream& progress) {
+int run_load_test(const load_options& given, std::ostream& out, std::ostream& progress) {
+  load_options o = given;
+  if (o.source_ips.empty()) {
+    o.source_ips = default_source_ips(o);
+    if (!o.source_ips.empty())
+      progress << "spreading connections over source addresses " << o.source_ips.front() << "-"
+               << o.source_ips.back() << " (the kernel's port search slows down past ~8,000 "
+               << "connections per address; --source-ips to choose)\n";
+  }
   const auto fd_limit = raise_open_file_limit();
   const std::size_t per_process = (peak_users(o) * o.devices + o.workers - 1) / o.workers + 64;
   if (per_process > fd_limit)
