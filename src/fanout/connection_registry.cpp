@@ -76,6 +76,15 @@ std::vector<std::shared_ptr<connection>> connection_registry::snapshot() const {
   return all;
 }
 
+std::vector<std::shared_ptr<connection>> connection_registry::snapshot_slice(
+    std::size_t slice) const {
+  std::vector<std::shared_ptr<connection>> out;
+  const shard& s = shards_[slice % shard_count];
+  std::lock_guard lock(s.mutex);
+  for (const auto& [user, devices] : s.users) out.insert(out.end(), devices.begin(), devices.end());
+  return out;
+}
+
 std::vector<std::pair<std::string, std::size_t>> connection_registry::connections_per_user() const {
   std::vector<std::pair<std::string, std::size_t>> out;
   for (const shard& s : shards_) {

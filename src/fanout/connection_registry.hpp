@@ -39,6 +39,10 @@ class connection_registry {
   std::size_t send_to_all(const shared_message& message);
 
   std::vector<std::shared_ptr<connection>> snapshot() const;
+  // One of shard_count() slices of the connections (by user): sweeps that should not touch
+  // every connection at once (the heartbeat) walk the slices one by one.
+  std::vector<std::shared_ptr<connection>> snapshot_slice(std::size_t slice) const;
+  static constexpr std::size_t slice_count() { return shard_count; }
   std::vector<std::pair<std::string, std::size_t>> connections_per_user() const;
   std::size_t total() const { return total_.load(std::memory_order_relaxed); }
   std::size_t active_users() const;

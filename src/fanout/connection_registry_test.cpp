@@ -55,6 +55,23 @@ TEST(ConnectionRegistry, SendToAllReachesEveryone) {
   EXPECT_EQ(a->received.size() + b->received.size() + b2->received.size(), 3u);
 }
 
+TEST(ConnectionRegistry, SlicesPartitionTheConnections) {
+  connection_registry r({});
+  for (int u = 0; u < 300; ++u) add_device(r, "user-" + std::to_string(u));
+  std::size_t total = 0, largest = 0;
+  std::vector<const connection*> seen;
+  for (std::size_t i = 0; i < connection_registry::slice_count(); ++i) {
+    const auto slice = r.snapshot_slice(i);
+    total += slice.size();
+    largest = std::max(largest, slice.size());
+    for (const auto& c : slice) seen.push_back(c.get());
+  }
+  EXPECT_EQ(total, 300u);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());  // each exactly once
+  EXPECT_LT(largest, 30u);  // spread, not all in one slice
+}
+
 TEST(ConnectionRegistry, CountsOnlyQueuedDeliveries) {
   connection_registry r({});
   auto ok = add_device(r, "u");

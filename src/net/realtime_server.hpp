@@ -40,6 +40,7 @@ class realtime_server {
   std::shared_ptr<listener> listener_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer heartbeat_timer_;
+  std::size_t heartbeat_slice_ = 0;  // the registry slice pinged next
   boost::asio::steady_timer shutdown_timer_;
 };
 

@@ -210,13 +210,14 @@ void sqlite_store::reader_loop() {
 }
 
 int sqlite_store::after_commit(void* self, sqlite3* db, const char*, int wal_frames) {
-  // Passive checkpoints (their own thread) copy pages without blocking anyone, but under
-  // continuous commits they never reach the end of the log, so the WAL is never reused and
-  // grows without bound. Past the limit the writer itself (between commits, so it races no
-  // other writer) runs a RESTART checkpoint: it copies the little the passive passes left and
-  // makes the next commit start the log again. Commits wait for it, briefly.
+  // The checkpointer thread's passive checkpoints copy pages without blocking anyone, but
+  // under continuous commits they never reach the end of the log, and SQLite reuses the WAL
+  // only when a commit begins with every frame copied: the WAL would grow without bound.
+  // Past the limit the writer itself, between two commits, copies what the last passive pass
+  // left (≤ 250 ms of commits); the next commit then starts the log again. If the checkpointer
+  // is copying right now, this returns at once (busy) and the next commit tries again.
   if (wal_frames > static_cast<sqlite_store*>(self)->options_.wal_restart_frames)
-    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   return SQLITE_OK;
 }
 

@@ -27,9 +27,10 @@ struct sqlite_store_options {
   std::size_t max_queued = 10'000;        // write or read jobs waiting; more: busy
   std::int64_t retention_count = 10'000;  // events kept per user
   std::chrono::hours retention_age{72};
-  // Past this many WAL frames (~32 MiB of 4 KiB pages) a RESTART checkpoint makes the next
-  // commit reuse the WAL from its start: under continuous writes the passive checkpoints never
-  // catch up with the end of the log, and the WAL would grow without bound.
+  // Past this many WAL frames (~32 MiB of 4 KiB pages) the writer completes a checkpoint
+  // between two commits so that the next one reuses the WAL from its start: under continuous
+  // writes the background passive checkpoints never catch up with the end of the log, and the
+  // WAL would grow without bound.
   int wal_restart_frames = 8192;
 };
 
