@@ -47,9 +47,25 @@ std::optional<counter> counter_named(std::string_view name) {
   return find_named<counter>(counter_names, name);
 }
 
+void load_stats::note_error(std::string_view reason) {
+  if (auto it = errors.find(reason); it != errors.end()) {
+    ++it->second;
+  } else if (errors.size() < max_error_kinds) {
+    errors.emplace(std::string(reason), 1);
+  } else {
+    ++errors["(other reasons)"];
+  }
+}
+
 void load_stats::merge(const load_stats& other) {
   for (std::size_t i = 0; i < trends.size(); ++i) trends[i].merge(other.trends[i]);
   for (std::size_t i = 0; i < counters.size(); ++i) counters[i] += other.counters[i];
+  for (const auto& [reason, n] : other.errors) {
+    if (errors.size() < max_error_kinds || errors.contains(reason))
+      errors[reason] += n;
+    else
+      errors["(other reasons)"] += n;
+  }
 }
 
 json::object load_stats::to_json() const {
@@ -68,6 +84,11 @@ json::object load_stats::to_json() const {
     if (counters[i] != 0) counters_json[counter_names[i]] = counters[i];
   out["trends"] = std::move(trends_json);
   out["counters"] = std::move(counters_json);
+  if (!errors.empty()) {
+    json::object errors_json;
+    for (const auto& [reason, n] : errors) errors_json[reason] = n;
+    out["errors"] = std::move(errors_json);
+  }
   return out;
 }
 
@@ -104,6 +125,13 @@ std::optional<load_stats> load_stats::from_json(const json::object& in) {
     const auto n = unsigned_of(&value);
     if (!c || !n) return std::nullopt;
     out[*c] = *n;
+  }
+  if (const auto* errors_json = in.if_contains("errors"); errors_json && errors_json->is_object()) {
+    for (const auto& [reason, value] : errors_json->get_object()) {
+      const auto n = unsigned_of(&value);
+      if (!n) return std::nullopt;
+      out.errors[std::string(reason)] += *n;
+    }
   }
   return out;
 }

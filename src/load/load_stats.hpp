@@ -6,7 +6,9 @@
 #include <array>
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "metrics/latency_histogram.hpp"
@@ -65,6 +67,11 @@ struct load_stats {
   const latency_histogram& operator[](trend t) const { return trends[static_cast<std::size_t>(t)]; }
   std::uint64_t& operator[](counter c) { return counters[static_cast<std::size_t>(c)]; }
   std::uint64_t operator[](counter c) const { return counters[static_cast<std::size_t>(c)]; }
+
+  // Why writes and connections failed: reason → count (at most max_error_kinds reasons).
+  std::map<std::string, std::uint64_t, std::less<>> errors;
+  static constexpr std::size_t max_error_kinds = 32;
+  void note_error(std::string_view reason);
 
   void merge(const load_stats& other);
 

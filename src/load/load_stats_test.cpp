@@ -34,6 +34,18 @@ TEST(LoadStats, RoundTripsThroughJsonExactly) {
       load_stats::from_json(json::parse(R"({"trends":{"ws_ping":{}},"counters":{}})").as_object()));
 }
 
+TEST(LoadStats, ErrorReasonsAreBoundedAndTravelWithTheStats) {
+  load_stats s;
+  for (int i = 0; i < 100; ++i) s.note_error("reason " + std::to_string(i % 50));
+  s.note_error("reason 1");
+  EXPECT_EQ(s.errors.size(), load_stats::max_error_kinds + 1);  // + "(other reasons)"
+  EXPECT_EQ(s.errors.at("reason 1"), 3u);
+  EXPECT_EQ(s.errors.at("(other reasons)"), 2u * (50 - load_stats::max_error_kinds));
+  const auto back = load_stats::from_json(json::parse(json::serialize(s.to_json())).as_object());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->errors, s.errors);
+}
+
 TEST(LoadStats, MergeAddsEverything) {
   load_stats a, b;
   a[counter::deliveries] = 3;

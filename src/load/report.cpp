@@ -164,6 +164,11 @@ std::string summary_text(const load_options& o, const run_outcome& r) {
       out += "    " + dotted(name) + format_value(it->second) + "\n";
     }
   }
+  if (!r.errors.empty()) {
+    out += "\n  █ ERRORS\n\n";
+    for (const auto& [reason, n] : r.errors)
+      out += "    " + std::to_string(n) + " × " + reason + "\n";
+  }
   out += "\n  running " + format_ms(r.duration_s * 1000.0) + "\n";
   for (const auto& w : r.warnings) out += "\n  ⚠ " + w + "\n";
   return out;
@@ -203,6 +208,9 @@ json::object summary_json(const load_options& o, const run_outcome& r) {
         {"threads", o.threads}}},
       {"metrics", std::move(metrics)},
       {"warnings", std::move(warnings)}};
+  json::object errors;
+  for (const auto& [reason, n] : r.errors) errors[reason] = n;
+  out["errors"] = std::move(errors);
   for (const auto& [k, v] : r.extra) out[k] = v;
   return out;
 }

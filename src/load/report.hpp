@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,8 @@ struct run_outcome {
   metric_table metrics;
   std::vector<threshold_result> thresholds;
   std::vector<std::string> warnings;
-  boost::json::object extra;  // e.g. the breakpoint curve
+  std::map<std::string, std::uint64_t, std::less<>> errors;  // reason → count
+  boost::json::object extra;                                 // e.g. the breakpoint curve
 };
 
 std::string summary_text(const load_options& options, const run_outcome& outcome);

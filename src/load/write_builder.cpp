@@ -80,6 +80,13 @@ bool ack_accepted(const json::object& ack) {
   return results && first_result_applied(*results);
 }
 
+std::string write_error(int status, std::string_view transport_error, std::string_view body) {
+  if (status == 0) return "write: " + std::string(transport_error);
+  if (status != 200) return "write: HTTP " + std::to_string(status);
+  return body.find("\"skipped\"") != std::string_view::npos ? "write: skipped (server newer)"
+                                                            : "write: not applied";
+}
+
 std::optional<std::int64_t> event_key(const json::object& event) {
   const auto* payload = event.if_contains("payload");
   if (!payload || !payload->is_object()) return std::nullopt;

@@ -32,6 +32,8 @@ std::string publish_write_body(const write_request& w);
 // Whether the server applied the write (HTTP answer / WebSocket ACK).
 bool write_accepted(write_mode mode, int status, std::string_view body);
 bool ack_accepted(const boost::json::object& ack);
+// A short reason for a failed HTTP write, for the summary's error list.
+std::string write_error(int status, std::string_view transport_error, std::string_view body);
 
 // The key of a load write's event; nullopt for anything else.
 std::optional<std::int64_t> event_key(const boost::json::object& event);

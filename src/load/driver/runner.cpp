@@ -282,6 +282,7 @@ int run_load_test(const load_options& given, std::ostream& out, std::ostream& pr
       build_metric_table(loop.total(), outcome.duration_s, loop.gauges(), o.mode != write_mode::ws);
   outcome.thresholds = evaluate_all(o.thresholds, outcome.metrics);
   outcome.warnings = warnings_for(o, loop);
+  outcome.errors = loop.total().errors;
   out << summary_text(o, outcome) << std::flush;
   if (!o.out_json.empty()) {
     std::ofstream json_out(o.out_json);

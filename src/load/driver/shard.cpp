@@ -142,18 +142,22 @@ class shard::impl final : public ws_async_listener {
     u.tracker.event_received(d, *key, seq, now, stats_);
   }
 
-  void on_down(std::uint64_t id, bool was_open, std::uint16_t, std::string_view) override {
+  void on_down(std::uint64_t id, bool was_open, std::uint16_t code,
+               std::string_view error) override {
     auto [u, d] = locate(id);
     device& dev = u.devices[d];
     dev.open = false;
     dev.ping_sent.reset();
     if (was_open) {
       ++stats_[counter::ws_drops];
+      stats_.note_error(code ? "ws closed by the server: " + std::to_string(code)
+                             : "ws dropped: " + std::string(error));
       fail_acks(u, d);
     } else {
       --connecting_;
       pump_connects();
       ++stats_[counter::ws_connect_failed];
+      stats_.note_error("ws connect: " + std::string(error));
       note_first_attempt(u, dev);
     }
     if (u.state == user::connecting || u.state == user::active) schedule_reconnect(dev);
@@ -391,6 +395,7 @@ class shard::impl final : public ws_async_listener {
                             if (r.status != 0) stats_[trend::http_req_duration].record(r.duration);
                             if (!write_accepted(options_.mode, r.status, r.body)) {
                               ++stats_[counter::writes_failed];
+                              stats_.note_error(write_error(r.status, r.error, r.body));
                               u.tracker.write_failed(key);
                             }
                           });
@@ -406,6 +411,7 @@ class shard::impl final : public ws_async_listener {
     stats_[trend::ws_ack_duration].record(now - it->sent);
     if (!ok || !ack_accepted(obj)) {
       ++stats_[counter::writes_failed];
+      stats_.note_error(ok ? "ws write not applied" : "ws write: ERROR frame");
       u.tracker.write_failed(it->key);
     }
     u.acks.erase(it);
@@ -417,6 +423,7 @@ class shard::impl final : public ws_async_listener {
       if (a.device != device) return false;
       // Unanswered: it may or may not have been applied. Its event is not expected.
       ++stats_[counter::writes_failed];
+      stats_.note_error("ws write: connection lost before the ACK");
       u.tracker.write_failed(a.key);
       --u.in_flight;
       return true;
