@@ -135,10 +135,9 @@ std::optional<std::vector<std::string>> parse_source_ips(std::string_view text,
 std::vector<std::string> default_source_ips(const load_options& o) {
   for (const auto& url : o.urls)
     if (!is_loopback(ipv4_of(url.host).value_or(0))) return {};
-  // Ports are per source address machine-wide: workers share them.
-  const std::size_t per_target =
-      peak_users(o) * o.devices / std::max<std::size_t>(1, o.urls.size());
-  const std::size_t wanted = std::min<std::size_t>(16, (per_target + 6999) / 7000);
+  // connect() scans a source address's ports machine-wide: workers and targets share them.
+  const std::size_t connections = peak_users(o) * o.devices;
+  const std::size_t wanted = std::min<std::size_t>(16, (connections + 6999) / 7000);
   if (wanted < 2) return {};
   std::vector<std::string> out;
   for (std::uint32_t i = 1; i <= wanted; ++i) out.push_back(ipv4_text((127u << 24) | i));

@@ -96,8 +96,8 @@ milliseconds planned_duration(const load_options& o);
 std::size_t peak_users(const load_options& o);
 
 // Loopback source addresses for runs with many connections per target when none are given:
-// one per 7,000 connections (connect() scans the ephemeral port range, which gets slow as it
-// fills), at most 16; none for non-loopback targets or small runs.
+// one per 7,000 connections of the run (connect() scans the address's ephemeral port range,
+// which gets slow as it fills), at most 16; none for non-loopback targets or small runs.
 std::vector<std::string> default_source_ips(const load_options& o);
 
 // Empty when the options make a runnable plan, else what is wrong.

@@ -67,6 +67,11 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& sections() 
 
 std::string describe(const load_options& o) {
   std::string out = "scenario: " + (o.scenario.empty() ? std::string("custom") : o.scenario);
+  if (o.breakpoint.enabled)
+    return out + " — breakpoint: " + std::string(name_of(o.mode)) + " writes, " +
+           std::to_string(o.users) + " users × " + std::to_string(o.devices) +
+           " devices, levels of " + format_ms(static_cast<double>(o.breakpoint.step.count())) +
+           " until a threshold fails";
   out += " — " + std::string(name_of(o.mode)) + " writes, " + std::to_string(peak_users(o)) +
          " users × " + std::to_string(o.devices) + " devices, one write per user every " +
          format_ms(static_cast<double>(effective_period(o).count())) + ", " +
@@ -163,6 +168,30 @@ std::string summary_text(const load_options& o, const run_outcome& r) {
         continue;
       out += "    " + dotted(name) + format_value(it->second) + "\n";
     }
+  }
+  if (const auto* curve = r.extra.if_contains("breakpoint"); curve && curve->is_array()) {
+    out +=
+        "\n  █ BREAKPOINT\n\n    level  users  writes/s  e2e p50    e2e p95    e2e p99    checks\n";
+    std::map<std::string, std::string> last_ok;  // phase → its last passing level
+    for (const auto& level : curve->as_array()) {
+      const auto& l = level.as_object();
+      const auto num = [&](const char* k) { return l.at(k).to_number<double>(); };
+      char line[160];
+      std::snprintf(line, sizeof line, "    %s %3.0f %6.0f %9.0f  %-10s %-10s %-10s %.2f%%\n",
+                    l.at("ok").as_bool() ? "✓" : "✗", num("level"), num("users"),
+                    num("writesPerSecond"), format_ms(num("e2eP50Ms")).c_str(),
+                    format_ms(num("e2eP95Ms")).c_str(), format_ms(num("e2eP99Ms")).c_str(),
+                    num("checks") * 100);
+      out += line;
+      if (l.at("ok").as_bool())
+        last_ok[std::string(l.at("phase").as_string())] =
+            fmt("level %.0f: ", num("level")) + fmt("%.0f users, ", num("users")) +
+            fmt("%.0f writes/s", num("writesPerSecond"));
+    }
+    out += "\n";
+    for (const auto* phase : {"rate", "users"})
+      out += std::string("    last passing (stepping ") + phase +
+             "): " + (last_ok.contains(phase) ? last_ok[phase] : "none") + "\n";
   }
   if (!r.errors.empty()) {
     out += "\n  █ ERRORS\n\n";

@@ -159,6 +159,27 @@ TEST(LoadTool, ExitCodes) {
   EXPECT_EQ(run_load({"--url", url_of(server.port()), "--stage", "30s"}).exit_code, 2);
 }
 
+TEST(LoadTool, BreakpointStepsTheRateAndReportsTheCurve) {
+  server_process server;
+  const std::string scenario = "/tmp/archibald-breakpoint-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(scenario) << R"({"users": 10, "devices": 2, "writeMode": "ws",
+      "breakpoint": {"step": "1s", "rateStart": 20, "rateStep": 30, "maxLevels": 3,
+                     "thresholds": {"ws_e2e_latency": ["p(95)<5000"]}}})";
+  const auto r = run_load({"--url", url_of(server.port()), "--secret", test_secret, "--scenario",
+                           scenario, "--drain", "2s"});
+  std::filesystem::remove(scenario);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto& curve = r.summary.at("breakpoint").as_array();
+  ASSERT_EQ(curve.size(), 3u) << r.output;
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    const auto& level = curve[i].as_object();
+    EXPECT_TRUE(level.at("ok").as_bool());
+    EXPECT_EQ(level.at("targetRate").to_number<double>(), 20.0 + 30.0 * i);
+    EXPECT_NEAR(level.at("writesPerSecond").to_number<double>(), 20.0 + 30.0 * i, 10 + 5.0 * i);
+  }
+  EXPECT_NE(r.output.find("last passing (stepping rate): level 2"), std::string::npos) << r.output;
+}
+
 TEST(LoadTool, WorkersMergeIntoOneSummary) {
   server_process server;
   auto args = base_args(server.port(), "9", "2s");

@@ -21,26 +21,32 @@ namespace {
 using steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-// The server's resident memory and CPU seconds: /proc/<pid> when we know it, else /metrics.
+// The server's resident memory and CPU seconds: /proc/<pid> when we know it, else /metrics
+// of every node.
 struct server_probe {
   const load_options& options;
   std::optional<double> last_cpu;
   steady::time_point last_at;
 
+  // Summed over every node (several --url): the servers as a whole.
   std::optional<process_usage> read() {
     if (options.server_pid > 0) return read_process_usage(options.server_pid);
-    const auto& url = options.urls.front();
-    const auto r = http_request(url.host, url.port, "GET", "/metrics", {}, {}, 500ms);
-    if (r.status != 200) return std::nullopt;
-    const auto value = [&](std::string_view line_start) -> std::optional<double> {
-      const auto at = r.body.find(line_start);
-      if (at == std::string::npos) return std::nullopt;
-      return std::strtod(r.body.c_str() + at + line_start.size(), nullptr);
-    };
-    const auto rss = value("\narchibald_process_resident_memory_bytes ");
-    const auto cpu = value("\narchibald_process_cpu_seconds_total ");
-    if (!rss || !cpu) return std::nullopt;
-    return process_usage{static_cast<std::uint64_t>(*rss), *cpu};
+    process_usage total;
+    for (const auto& url : options.urls) {
+      const auto r = http_request(url.host, url.port, "GET", "/metrics", {}, {}, 500ms);
+      if (r.status != 200) return std::nullopt;
+      const auto value = [&](std::string_view line_start) -> std::optional<double> {
+        const auto at = r.body.find(line_start);
+        if (at == std::string::npos) return std::nullopt;
+        return std::strtod(r.body.c_str() + at + line_start.size(), nullptr);
+      };
+      const auto rss = value("\narchibald_process_resident_memory_bytes ");
+      const auto cpu = value("\narchibald_process_cpu_seconds_total ");
+      if (!rss || !cpu) return std::nullopt;
+      total.rss_bytes += static_cast<std::uint64_t>(*rss);
+      total.cpu_seconds += *cpu;
+    }
+    return total;
   }
 
   // RSS and CPU % (100 = one core) since the previous sample.
@@ -132,6 +138,10 @@ class control_loop {
     return snap;
   }
 
+  void note(const std::string& line) {
+    if (!o_.quiet) progress_ << line << "\n" << std::flush;
+  }
+
   double planned_s() const { return std::chrono::duration<double>(planned_duration(o_)).count(); }
   double duration_s() const {
     return std::chrono::duration<double>(steady::now() - start_).count();
@@ -193,17 +203,21 @@ boost::json::array run_breakpoint(const load_options& o, load_source& source, co
         1, static_cast<std::int64_t>(static_cast<double>(users) * 1000.0 / rate))};
     source.set_write_period(period);
     source.set_target_users(users);
+    // New users connect first: a level measures a steady load, not a connection ramp.
+    const auto connected_by = loop.elapsed() + std::chrono::seconds(30);
+    while (loop.elapsed() < connected_by && loop.second().gauges.connections < users * o.devices) {
+    }
     load_stats level_stats;
-    const auto level_end = loop.elapsed() + b.step;
-    while (loop.elapsed() < level_end) level_stats.merge(loop.second().stats);
-    const auto table =
-        build_metric_table(level_stats, std::chrono::duration<double>(b.step).count(),
-                           loop.gauges(), o.mode != write_mode::ws);
+    const auto seconds = std::max<std::int64_t>(1, b.step.count() / 1000);
+    for (std::int64_t i = 0; i < seconds; ++i) level_stats.merge(loop.second().stats);
+    const auto table = build_metric_table(level_stats, static_cast<double>(seconds), loop.gauges(),
+                                          o.mode != write_mode::ws);
     const auto results = evaluate_all(rules, table);
     bool ok = true;
     for (const auto& r : results) ok = ok && r.ok;
     const auto& e2e = level_stats[trend::ws_e2e_latency];
     curve.push_back({{"level", level},
+                     {"phase", stepping_rate ? "rate" : "users"},
                      {"users", users},
                      {"writesPerSecond", table.at("writes").value("rate").value_or(0)},
                      {"targetRate", rate},
@@ -212,6 +226,9 @@ boost::json::array run_breakpoint(const load_options& o, load_source& source, co
                      {"e2eP99Ms", e2e.quantile_us(0.99) / 1000.0},
                      {"checks", table.at("checks").value("rate").value_or(0)},
                      {"ok", ok}});
+    loop.note("breakpoint level " + std::to_string(level) + ": " + std::to_string(users) +
+              " users, " + std::to_string(static_cast<int>(rate)) +
+              " writes/s target: " + (ok ? "pass" : "FAIL"));
     if (!ok) {
       if (stepping_rate && b.users_step > 0) {
         stepping_rate = false;  // the rate limit is found; now users at 1 write/user/s
