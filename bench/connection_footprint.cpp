@@ -4,64 +4,44 @@
 // Every connection answers pings (it keeps a read pending); all are closed at the end.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <iostream>
 #include <memory>
-#include <thread>
+#include <vector>
 
 #include "auth/jwt.hpp"
 #include "client/http_client.hpp"
+#include "client/ws_async.hpp"
 #include "metrics/process_stats.hpp"
 #include "protocol/server_config.hpp"
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = asio::ip::tcp;
 
 namespace {
 
-struct idle_device {
-  websocket::stream<beast::tcp_stream> ws;
-  beast::flat_buffer buffer;
-  explicit idle_device(asio::io_context& ioc) : ws(ioc) {}
-};
-
-struct opener {
+// Opens the connections, at most max_in_flight handshakes at a time, and keeps them open.
+struct opener final : archibald::ws_async_listener {
   asio::io_context& ioc;
-  tcp::endpoint endpoint;
-  std::string host;
-  std::vector<std::string> targets;
-  std::vector<std::unique_ptr<idle_device>> devices;
+  archibald::ws_async_target target;
+  std::vector<std::string> tokens;
+  std::vector<std::unique_ptr<archibald::ws_async_connection>> devices;
   std::size_t next = 0, open = 0, failed = 0, in_flight = 0;
   static constexpr std::size_t max_in_flight = 256;
 
+  opener(asio::io_context& c, archibald::ws_async_target t) : ioc(c), target(std::move(t)) {}
+
   void pump() {
-    while (in_flight < max_in_flight && next < targets.size()) start(next++);
+    while (in_flight < max_in_flight && next < tokens.size()) {
+      ++in_flight;
+      auto t = target;
+      t.target = "/ws/realtime?token=" + tokens[next];
+      devices.push_back(std::make_unique<archibald::ws_async_connection>(ioc, *this, next++));
+      devices.back()->connect(t);
+    }
   }
-  void start(std::size_t i) {
-    ++in_flight;
-    auto& d = *devices.emplace_back(std::make_unique<idle_device>(ioc));
-    beast::get_lowest_layer(d.ws).expires_after(std::chrono::seconds(10));
-    beast::get_lowest_layer(d.ws).async_connect(endpoint, [this, &d, i](beast::error_code ec) {
-      if (ec) return done(false);
-      beast::get_lowest_layer(d.ws).expires_never();
-      d.ws.async_handshake(host, targets[i], [this, &d](beast::error_code ec2) {
-        if (ec2) return done(false);
-        read_forever(d);
-        done(true);
-      });
-    });
-  }
-  void read_forever(idle_device& d) {
-    d.ws.async_read(d.buffer, [this, &d](beast::error_code ec, std::size_t) {
-      if (ec) return;
-      d.buffer.clear();
-      read_forever(d);
-    });
+  void on_open(std::uint64_t, std::chrono::nanoseconds) override { done(true); }
+  void on_message(std::uint64_t, std::string_view) override {}
+  void on_down(std::uint64_t, bool was_open, std::uint16_t, std::string_view) override {
+    if (!was_open) done(false);
   }
   void done(bool ok) {
     --in_flight;
@@ -98,12 +78,11 @@ int main(int argc, char** argv) {
   const std::uint64_t rss_before = server_rss(host, port);
   const std::uint64_t self_before = archibald::resident_memory_bytes();
   asio::io_context ioc;
-  opener o{ioc, {asio::ip::make_address(host), port}, host, {}, {}};
+  opener o(ioc, {host, port, {}, {}, std::chrono::seconds(10)});
   for (std::size_t i = 0; i < connections; ++i)
-    o.targets.push_back("/ws/realtime?token=" +
-                        archibald::issue_token(secret, "fp-" + std::to_string(i % users),
-                                               archibald::user_role::agent, {},
-                                               std::chrono::hours(1)));
+    o.tokens.push_back(archibald::issue_token(secret, "fp-" + std::to_string(i % users),
+                                              archibald::user_role::agent, {},
+                                              std::chrono::hours(1)));
   o.devices.reserve(connections);
   const auto start = std::chrono::steady_clock::now();
   o.pump();
@@ -125,7 +104,7 @@ int main(int argc, char** argv) {
             << "client RSS per connection: "
             << (o.open ? (static_cast<double>(self_after) - self_before) / o.open : 0)
             << " bytes\n";
-  for (auto& d : o.devices) beast::get_lowest_layer(d->ws).close();
+  for (auto& d : o.devices) d->abandon();
   ioc.run_for(std::chrono::milliseconds(500));
   return o.failed == 0 ? 0 : 1;
 }
