@@ -159,6 +159,29 @@ TEST(LoadTool, ExitCodes) {
   EXPECT_EQ(run_load({"--url", url_of(server.port()), "--stage", "30s"}).exit_code, 2);
 }
 
+TEST(LoadTool, StagesRampUsersUpAndDown) {
+  server_process server;
+  const auto r = run_load({"--url",          url_of(server.port()),
+                           "--secret",       test_secret,
+                           "--devices",      "2",
+                           "--write-period", "200ms",
+                           "--stage",        "1s:20",
+                           "--stage",        "2s:20",
+                           "--stage",        "0s:5",
+                           "--stage",        "2s:5",
+                           "--stage",        "0s:0",
+                           "--stage",        "2s:0",
+                           "--threshold",    "ws_msgs_lost:count==0"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.value("users", "max"), 20);
+  EXPECT_EQ(r.value("connections", "max"), 40);
+  EXPECT_EQ(r.value("users", "value"), 0);        // all left by the end
+  EXPECT_EQ(r.value("connections", "value"), 0);  // and closed their devices
+  EXPECT_EQ(r.count("ws_connect_ok"), 40);
+  EXPECT_EQ(r.count("deliveries"), 2 * r.count("writes"));
+  EXPECT_GT(r.count("writes"), 100);
+}
+
 TEST(LoadTool, BreakpointStepsTheRateAndReportsTheCurve) {
   server_process server;
   const std::string scenario = "/tmp/archibald-breakpoint-" + std::to_string(::getpid()) + ".json";

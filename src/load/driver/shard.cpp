@@ -105,8 +105,7 @@ class shard::impl final : public ws_async_listener {
   void on_open(std::uint64_t id, std::chrono::nanoseconds connect_time) override {
     auto [u, d] = locate(id);
     device& dev = u.devices[d];
-    --connecting_;
-    pump_connects();
+    release_connect_slot(dev);
     dev.open = true;
     dev.attempts = 0;
     ++stats_[counter::ws_connect_ok];
@@ -154,8 +153,7 @@ class shard::impl final : public ws_async_listener {
                              : "ws dropped: " + std::string(error));
       fail_acks(u, d);
     } else {
-      --connecting_;
-      pump_connects();
+      release_connect_slot(dev);
       ++stats_[counter::ws_connect_failed];
       stats_.note_error("ws connect: " + std::string(error));
       note_first_attempt(u, dev);
@@ -169,6 +167,7 @@ class shard::impl final : public ws_async_listener {
     std::string token;
     std::size_t node = 0;
     bool open = false, opened_before = false, first_attempt_done = false, queued = false;
+    bool connecting = false;  // holds one of the connect_concurrency slots
     unsigned attempts = 0;
     std::optional<steady::time_point> reconnect_at, ping_sent;
     steady::time_point last_ping{};
@@ -247,13 +246,15 @@ class shard::impl final : public ws_async_listener {
   void settle_leaving(user& u, steady::time_point now) {
     if (u.tracker.incomplete() != 0 && now < u.leave_by) return;
     u.tracker.expire_all(stats_);
+    u.state = user::idle;
     for (auto& d : u.devices) {
-      if (d.connection) d.connection->close();
+      if (d.connection) d.connection->close();  // no more listener calls for it
       d.open = false;
       d.reconnect_at.reset();
+      release_connect_slot(d);
     }
+    u.in_flight -= u.acks.size();
     u.acks.clear();
-    u.state = user::idle;
   }
 
   void queue_connect(std::size_t i, std::size_t d) {
@@ -282,8 +283,16 @@ class shard::impl final : public ws_async_listener {
       if (!options_.source_ips.empty())
         t.source_address = options_.source_ips[source_cursor_++ % options_.source_ips.size()];
       ++connecting_;
+      dev.connecting = true;
       dev.connection->connect(t);
     }
+  }
+
+  void release_connect_slot(device& dev) {
+    if (!dev.connecting) return;
+    dev.connecting = false;
+    --connecting_;
+    pump_connects();
   }
 
   void schedule_reconnect(device& dev) {
