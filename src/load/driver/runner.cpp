@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <boost/json/serialize.hpp>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <ostream>
@@ -19,6 +20,17 @@ namespace archibald::load {
 namespace {
 
 using steady = std::chrono::steady_clock;
+
+// Ctrl-C (or SIGTERM) ends the run early, as in k6: drain, summary, thresholds. A second one
+// kills the tool at once.
+volatile std::sig_atomic_t interrupted = 0;
+extern "C" void on_interrupt(int signal) {
+  if (interrupted) {
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+  }
+  interrupted = 1;
+}
 using namespace std::chrono_literals;
 
 // The server's resident memory and CPU seconds: /proc/<pid> when we know it, else /metrics
@@ -166,6 +178,7 @@ class control_loop {
 
 std::vector<std::string> warnings_for(const load_options& o, const control_loop& loop) {
   std::vector<std::string> w;
+  if (interrupted) w.push_back(std::string("interrupted") + ": the run ended early");
   const auto& t = loop.total();
   const double cores = static_cast<double>(o.threads) * o.workers;
   const double cpu = loop.mean_tool_cpu();
@@ -198,7 +211,7 @@ boost::json::array run_breakpoint(const load_options& o, load_source& source, co
                     : static_cast<double>(users) * 1000.0 /
                           static_cast<double>(std::max<std::int64_t>(1, o.write_period.count()));
   bool stepping_rate = b.rate_step > 0;
-  for (std::size_t level = 0; level < b.max_levels; ++level) {
+  for (std::size_t level = 0; level < b.max_levels && !interrupted; ++level) {
     const auto period = milliseconds{std::max<std::int64_t>(
         1, static_cast<std::int64_t>(static_cast<double>(users) * 1000.0 / rate))};
     source.set_write_period(period);
@@ -272,6 +285,8 @@ int run_load_test(const load_options& given, std::ostream& out, std::ostream& pr
     source = std::make_unique<engine>(o, 0, 1);
   if (!source) return 1;
 
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   control_loop loop(o, *source, progress);
   chaos_runner chaos{o.chaos};
   run_outcome outcome;
@@ -280,7 +295,7 @@ int run_load_test(const load_options& given, std::ostream& out, std::ostream& pr
   } else {
     const stage_plan plan(o);
     std::size_t target = SIZE_MAX;
-    while (loop.elapsed() < plan.total()) {
+    while (loop.elapsed() < plan.total() && !interrupted) {
       if (const auto t = plan.target_at(loop.elapsed()); t != target)
         source->set_target_users(target = t);
       chaos.maybe_fire(loop.elapsed(), progress);

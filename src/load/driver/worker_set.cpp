@@ -148,6 +148,8 @@ std::unique_ptr<load_source> start_workers(const load_options& o) {
 
 int serve_as_worker(const load_options& o, unsigned worker, unsigned workers) {
   raise_open_file_limit();
+  ::signal(SIGINT, SIG_IGN);  // Ctrl-C reaches the whole group: the parent ends the run
+  ::signal(SIGTERM, SIG_IGN);
   engine e(o, worker, workers);
   std::string line;
   while (std::getline(std::cin, line)) {
