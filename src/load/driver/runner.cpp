@@ -178,7 +178,8 @@ class control_loop {
 
 std::vector<std::string> warnings_for(const load_options& o, const control_loop& loop) {
   std::vector<std::string> w;
-  if (interrupted) w.push_back(std::string("interrupted") + ": the run ended early");
+  static const std::string interrupted_note = "interrupted: the run ended early";
+  if (interrupted) w.push_back(interrupted_note);
   const auto& t = loop.total();
   const double cores = static_cast<double>(o.threads) * o.workers;
   const double cpu = loop.mean_tool_cpu();
