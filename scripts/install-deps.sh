@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev                         # micro-benchmarks
   clang-format
   curl
+  nodejs                                   # checks and unit tests of the k6 scripts
 )
 
 missing=()

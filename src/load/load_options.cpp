@@ -132,6 +132,16 @@ std::optional<std::vector<std::string>> parse_source_ips(std::string_view text,
   return out;
 }
 
+void scale_durations(load_options& o, double factor) {
+  const auto scaled = [factor](milliseconds d) {
+    return milliseconds{static_cast<std::int64_t>(static_cast<double>(d.count()) * factor)};
+  };
+  o.duration = scaled(o.duration);
+  for (auto& s : o.stages) s.duration = scaled(s.duration);
+  o.breakpoint.step = std::max(milliseconds{1000}, scaled(o.breakpoint.step));
+  o.chaos.at = scaled(o.chaos.at);
+}
+
 std::vector<std::string> default_source_ips(const load_options& o) {
   for (const auto& url : o.urls)
     if (!is_loopback(ipv4_of(url.host).value_or(0))) return {};

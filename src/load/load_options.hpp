@@ -95,6 +95,10 @@ milliseconds planned_duration(const load_options& o);
 // Users at the peak of the plan.
 std::size_t peak_users(const load_options& o);
 
+// Multiplies every duration of the plan (duration, stages, breakpoint step, chaos time) by
+// factor: quick versions of the scenarios (--scale 0.05).
+void scale_durations(load_options& o, double factor);
+
 // Loopback source addresses for runs with many connections per target when none are given:
 // one per 7,000 connections of the run (connect() scans the address's ephemeral port range,
 // which gets slow as it fills), at most 16; none for non-loopback targets or small runs.

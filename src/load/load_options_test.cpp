@@ -67,6 +67,22 @@ TEST(LoadOptions, StagesRampLikeK6) {
   EXPECT_EQ(stage_plan(o).target_at(0s), 20u);
 }
 
+TEST(LoadOptions, ScalingShortensEveryDuration) {
+  load_options o;
+  o.duration = 60s;
+  o.stages = {*parse_stage("60s:10"), *parse_stage("2m:10")};
+  o.breakpoint.step = 30s;
+  o.chaos.at = 20s;
+  scale_durations(o, 0.05);
+  EXPECT_EQ(o.duration, 3s);
+  EXPECT_EQ(o.stages[0].duration, 3s);
+  EXPECT_EQ(o.stages[1].duration, 6s);
+  EXPECT_EQ(o.breakpoint.step, 1500ms);
+  EXPECT_EQ(o.chaos.at, 1s);
+  scale_durations(o, 0.01);
+  EXPECT_EQ(o.breakpoint.step, 1s);  // a level lasts at least a second
+}
+
 TEST(LoadOptions, ConstantUsersAndTheWriteRate) {
   load_options o;
   o.users = 50;

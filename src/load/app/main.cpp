@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
   app.add_option("--write-rate", o.write_rate, "total writes per second (overrides the period)");
   app.add_option("--items", o.items, "items per draft (payload size)");
   add_duration(app, "--duration", o.duration, "run time (without --stage)");
+  double scale = 1;
+  app.add_option("--scale", scale, "multiply every duration of the plan (e.g. 0.05: quick run)")
+      ->check(CLI::Range(0.001, 100.0));
   app.add_option("--stage", stages, "DURATION:USERS, repeatable, k6 ramping (e.g. 30s:100)");
   app.add_option("--threshold", thresholds,
                  "'METRIC:EXPR', repeatable (e.g. 'ws_e2e_latency:p(95)<100')");
@@ -152,6 +155,7 @@ int main(int argc, char** argv) {
     else
       error = "bad --out '" + out + "' (expected json=FILE or ndjson=FILE)";
   }
+  if (scale != 1) scale_durations(o, scale);
   if (!source_ips.empty())
     if (auto ips = parse_source_ips(source_ips, error)) o.source_ips = std::move(*ips);
   if (error.empty()) error = check_options(o);

@@ -1,0 +1,82 @@
+// One k6 VU = one device of one user (lib/archibald.js deviceOf): it connects with its own
+// HS256 token, device 0 of each user writes a draft over REST every write period, and every
+// other device records the time from the write (its updatedAt, the writer's clock — the same
+// machine) until the event arrives: ws_e2e_latency, as archibald-load measures it. Seq gaps
+// are lost events; a dropped session resumes with lastSeq.
+import ws from 'k6/ws';
+import http from 'k6/http';
+import crypto from 'k6/crypto';
+import exec from 'k6/execution';
+import { check } from 'k6';
+import { Counter, Rate, Trend } from 'k6/metrics';
+import {
+  deviceClaims, deviceOf, draftBody, parseEvent, seqGap, signToken, textSummary,
+  totalDurationMs, writePeriodMs, wsUrl,
+} from './archibald.js';
+
+const e2eLatency = new Trend('ws_e2e_latency', true);
+const connecting = new Trend('ws_connecting', true);
+const connectionSuccess = new Rate('ws_connection_success');
+const lost = new Counter('ws_msgs_lost');
+const received = new Counter('ws_msgs_received');
+
+const hmac = (secret, data) => crypto.hmac('sha256', secret, data, 'base64rawurl');
+
+// Per VU, across iterations: the last seq seen (to resume gap-free) and the last write key.
+let lastSeq = null;
+let lastKey = 0;
+
+// What every VU needs, from the environment: BASE_URL, JWT_SECRET, RUN_ID.
+export function deviceConfig(scenario, options) {
+  return {
+    baseUrl: (__ENV.BASE_URL || 'http://localhost:3000').replace(/\/$/, ''),
+    secret: __ENV.JWT_SECRET || 'dev-secret-key-change-in-production',
+    runId: __ENV.RUN_ID || `k6-${Date.now().toString(36)}`,
+    devices: scenario.devices || 2,
+    periodMs: writePeriodMs(scenario),
+    totalMs: totalDurationMs(options),
+    startedAt: Date.now(),
+  };
+}
+
+export function runDevice(config) {
+  const { baseUrl, secret, runId, devices, periodMs, totalMs, startedAt } = config;
+  const { user, device } = deviceOf(exec.vu.idInTest, devices);
+  const userId = `${runId}-u${user}`;
+  const now = Math.floor(Date.now() / 1000);
+  const token = signToken(deviceClaims(userId, device, now, Math.ceil(totalMs / 1000) + 3600),
+    secret, hmac);
+  const remainingMs = Math.max(1000, totalMs - (Date.now() - startedAt));
+  const opened = Date.now();
+  const res = ws.connect(wsUrl(baseUrl, token, device, lastSeq), {}, (socket) => {
+    socket.on('open', () => {
+      connecting.add(Date.now() - opened);
+      if (device === 0) {
+        socket.setInterval(() => {
+          lastKey = Math.max(Date.now(), lastKey + 1);
+          const r = http.post(`${baseUrl}/api/sync/draft-orders`,
+            draftBody(userId, user, device, lastKey),
+            { headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } });
+          check(r, { 'write accepted': (x) => x.status === 200 });
+        }, periodMs);
+      }
+    });
+    socket.on('message', (text) => {
+      received.add(1);
+      const event = parseEvent(text);
+      if (!event) return;
+      lost.add(seqGap(lastSeq, event.seq));
+      if (event.seq !== null && (lastSeq === null || event.seq > lastSeq)) lastSeq = event.seq;
+      if (device !== 0 || devices === 1) e2eLatency.add(Date.now() - event.key);
+    });
+    socket.setTimeout(() => socket.close(), Math.min(remainingMs, 300000));
+  });
+  const ok = Boolean(res) && res.status === 101;
+  connectionSuccess.add(ok);
+  check(res, { 'WebSocket upgraded (101)': () => ok });
+}
+
+export function summaryFiles(data, name) {
+  const out = __ENV.SUMMARY_JSON || `results/${name}-summary.json`;
+  return { stdout: textSummary(data), [out]: JSON.stringify(data, null, 2) };
+}
