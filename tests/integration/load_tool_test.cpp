@@ -216,9 +216,12 @@ TEST(LoadTool, WorkersMergeIntoOneSummary) {
   EXPECT_EQ(r.count("ws_msgs_lost"), 0);
 }
 
-TEST(LoadTool, ChaosKillAndRestartLosesAndDuplicatesNothing) {
+// Kills the server `at` into a run and restarts it on the same port and database; returns
+// the tool's run. Devices must resume without loss whether or not they had seen an event.
+tool_run chaos_run(const std::string& users, const std::string& period, const std::string& at,
+                   const std::string& duration) {
   char dir[] = "/tmp/archibald-chaos-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
+  EXPECT_NE(::mkdtemp(dir), nullptr);
   const std::string db = std::string(dir) + "/realtime.db";
   const std::string pid_file = std::string(dir) + "/restarted.pid";
   server_process server({{"DB_PATH", db}, {"SYNC_MODE", "full"}});
@@ -227,19 +230,24 @@ TEST(LoadTool, ChaosKillAndRestartLosesAndDuplicatesNothing) {
                               " JWT_SECRET=" + test_secret + " DB_PATH=" + db +
                               " SYNC_MODE=full LOG_LEVEL=warn exec " + ARCHIBALD_SERVER_BIN +
                               " >/dev/null 2>&1 & echo $! > " + pid_file;
-  auto args = base_args(server.port(), "20", "5s");
+  auto args = base_args(server.port(), users, duration);
   args.insert(args.end(),
-              {"--write-period", "100ms", "--chaos-kill-pid", std::to_string(server.pid()),
-               "--chaos-at", "2s", "--chaos-restart", restart, "--chaos-restart-delay", "500ms",
+              {"--write-period", period, "--chaos-kill-pid", std::to_string(server.pid()),
+               "--chaos-at", at, "--chaos-restart", restart, "--chaos-restart-delay", "500ms",
                "--delivery-timeout", "20s", "--drain", "20s", "--threshold",
                "ws_msgs_lost:count==0", "--threshold", "ws_msgs_duplicated:count==0"});
-  const auto r = run_load(args);
+  auto r = run_load(args);
   std::ifstream pid_in(pid_file);
   pid_t restarted = 0;
   pid_in >> restarted;
   if (restarted > 0) ::kill(restarted, SIGKILL);
   std::filesystem::remove_all(dir);
-  ASSERT_GT(restarted, 0) << r.output;
+  EXPECT_GT(restarted, 0) << r.output;
+  return r;
+}
+
+TEST(LoadTool, ChaosKillAndRestartLosesAndDuplicatesNothing) {
+  const auto r = chaos_run("20", "100ms", "2s", "5s");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_GE(r.count("ws_drops"), 40);       // every device saw the server die
   EXPECT_GE(r.count("ws_reconnects"), 40);  // and came back (with lastSeq)
@@ -248,6 +256,17 @@ TEST(LoadTool, ChaosKillAndRestartLosesAndDuplicatesNothing) {
   EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
   EXPECT_EQ(r.count("ws_seq_gaps"), 0);
   EXPECT_FALSE(r.summary.at("errors").as_object().empty());  // why: the drops, the refusals
+}
+
+// Killed before most devices saw any event: they resume from seq 0, and what was written
+// while they were away still reaches them.
+TEST(LoadTool, ChaosBeforeTheFirstEventsLosesNothing) {
+  const auto r = chaos_run("40", "2s", "300ms", "4s");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GE(r.count("ws_reconnects"), 80);
+  EXPECT_GT(r.count("deliveries"), 40);
+  EXPECT_EQ(r.count("ws_msgs_lost"), 0);
+  EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
 }
 
 }  // namespace

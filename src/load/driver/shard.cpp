@@ -278,8 +278,10 @@ class shard::impl final : public ws_async_listener {
       t.address = url.host;
       t.port = url.port;
       t.target = "/ws/realtime?token=" + dev.token + "&deviceId=dev" + std::to_string(d);
-      if (const auto seq = u.tracker.last_seq(d); seq && dev.opened_before)
-        t.target += "&lastSeq=" + std::to_string(*seq);
+      // A device that was connected resumes after the last event it saw — from 0 when it saw
+      // none yet: the user's log holds only this run's events, all of which it should get.
+      if (dev.opened_before)
+        t.target += "&lastSeq=" + std::to_string(u.tracker.last_seq(d).value_or(0));
       if (!options_.source_ips.empty())
         t.source_address = options_.source_ips[source_cursor_++ % options_.source_ips.size()];
       ++connecting_;
