@@ -10,5 +10,5 @@ cmake --build --preset release
 ctest --preset release
 # The k6 scripts: k6 itself is not installable here, so they are kept correct by construction:
 # syntax-checked, and their shared module unit-tested under Node.
-for script in load-tests/*.js load-tests/lib/*.js; do node --check "$script"; done
+for script in load-tests/*.js load-tests/lib/*.js load-tests/report/*.js; do node --check "$script"; done
 node --test load-tests/test/
