@@ -66,8 +66,11 @@ std::string url_of(std::uint16_t port) {
 
 std::vector<std::string> base_args(std::uint16_t port, const std::string& users,
                                    const std::string& duration) {
-  return {"--url", url_of(port), "--secret", test_secret,      "--users", users,     "--devices",
-          "2",     "--duration", duration,   "--write-period", "200ms",   "--drain", "5s"};
+  // Generous timeouts: a busy CI machine may be slow, never lossy. The drain ends as soon as
+  // nothing is pending.
+  return {"--url",     url_of(port), "--secret",           test_secret, "--users",        users,
+          "--devices", "2",          "--duration",         duration,    "--write-period", "200ms",
+          "--drain",   "20s",        "--delivery-timeout", "30s"};
 }
 
 TEST(LoadTool, RestRunAgainstTheRealServerLosesNothing) {
@@ -122,8 +125,8 @@ TEST(LoadTool, ReportsExactlyTheLossOfALossyServer) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto args = base_args(port, "4", "3s");
   args.insert(args.end(),
-              {"--write-mode", "publish", "--write-period", "100ms", "--delivery-timeout", "1s",
-               "--drain", "2s", "--threshold", "ws_msgs_lost:count==0"});
+              {"--write-mode", "publish", "--write-period", "100ms", "--delivery-timeout", "5s",
+               "--drain", "6s", "--threshold", "ws_msgs_lost:count==0"});
   const auto r = run_load(args);
   const auto dropped = http_request("127.0.0.1", port, "GET", "/dropped");
   ::kill(pid, SIGKILL);
@@ -161,24 +164,39 @@ TEST(LoadTool, ExitCodes) {
 
 TEST(LoadTool, StagesRampUsersUpAndDown) {
   server_process server;
-  const auto r = run_load({"--url",          url_of(server.port()),
-                           "--secret",       test_secret,
-                           "--devices",      "2",
-                           "--write-period", "200ms",
-                           "--stage",        "1s:20",
-                           "--stage",        "2s:20",
-                           "--stage",        "0s:5",
-                           "--stage",        "2s:5",
-                           "--stage",        "0s:0",
-                           "--stage",        "2s:0",
-                           "--threshold",    "ws_msgs_lost:count==0"});
+  const auto r = run_load({"--url",
+                           url_of(server.port()),
+                           "--secret",
+                           test_secret,
+                           "--devices",
+                           "2",
+                           "--write-period",
+                           "200ms",
+                           "--stage",
+                           "1s:20",
+                           "--stage",
+                           "2s:20",
+                           "--stage",
+                           "0s:5",
+                           "--stage",
+                           "2s:5",
+                           "--stage",
+                           "0s:0",
+                           "--stage",
+                           "2s:0",
+                           "--threshold",
+                           "ws_msgs_lost:count==0",
+                           "--delivery-timeout",
+                           "30s"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.value("users", "max"), 20);
   EXPECT_EQ(r.value("connections", "max"), 40);
   EXPECT_EQ(r.value("users", "value"), 0);        // all left by the end
   EXPECT_EQ(r.value("connections", "value"), 0);  // and closed their devices
   EXPECT_EQ(r.count("ws_connect_ok"), 40);
-  EXPECT_EQ(r.count("deliveries"), 2 * r.count("writes"));
+  // Every accepted write reached both devices of its user (a refused one is not expected).
+  EXPECT_EQ(r.count("deliveries"), 2 * (r.count("writes") - r.count("writes_failed")));
+  EXPECT_EQ(r.count("ws_msgs_lost"), 0);
   EXPECT_GT(r.count("writes"), 100);
 }
 
@@ -198,7 +216,8 @@ TEST(LoadTool, BreakpointStepsTheRateAndReportsTheCurve) {
     const auto& level = curve[i].as_object();
     EXPECT_TRUE(level.at("ok").as_bool());
     EXPECT_EQ(level.at("targetRate").to_number<double>(), 20.0 + 30.0 * i);
-    EXPECT_NEAR(level.at("writesPerSecond").to_number<double>(), 20.0 + 30.0 * i, 10 + 5.0 * i);
+    const double target = 20.0 + 30.0 * i;  // open loop: late writes still count
+    EXPECT_NEAR(level.at("writesPerSecond").to_number<double>(), target, 5 + 0.3 * target);
   }
   EXPECT_NE(r.output.find("last passing (stepping rate): level 2"), std::string::npos) << r.output;
 }
@@ -212,7 +231,7 @@ TEST(LoadTool, WorkersMergeIntoOneSummary) {
   EXPECT_EQ(r.value("connections", "max"), 18);
   EXPECT_EQ(r.value("ws_connect_ok", "count"), 18);
   EXPECT_GE(r.count("writes"), 60);
-  EXPECT_EQ(r.count("deliveries"), 2 * r.count("writes"));
+  EXPECT_EQ(r.count("deliveries"), 2 * (r.count("writes") - r.count("writes_failed")));
   EXPECT_EQ(r.count("ws_msgs_lost"), 0);
 }
 
