@@ -66,7 +66,21 @@ for scenario in scale storm spike breakpoint fanout; do
   start_server "$scenario"
   bp_scale=$scale
   [ "$scenario" = breakpoint ] && [ $quick -eq 0 ] && bp_scale=0.5  # 15 s levels
+  perf_pid=""
+  if [ "$scenario" = scale ] && command -v perf >/dev/null; then
+    # The server's hot spots at 18,000 connections, after the ramp (software clock sampling).
+    delay=40 seconds=60
+    [ $quick -eq 1 ] && delay=3 seconds=4
+    (sleep $delay && perf record -F 499 -g -o "$work/scale.perf" -p "$server_pid" -- sleep $seconds) \
+      >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   load "$scenario" --scenario "$scenario" --scale "$bp_scale"
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -i "$work/scale.perf" --stdio --no-children --sort dso,sym -g none \
+      --percent-limit 1.5 2>/dev/null | grep -E '^ +[0-9]' | head -20 >"$results/profile.txt" || true
+  fi
   stop_server
 done
 start_server soak
@@ -79,14 +93,15 @@ restart="HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DB_PATH=$work/chaos.db LOG
 load chaos --scenario chaos --scale "$scale" --chaos-kill-pid "$server_pid" --chaos-restart "$restart"
 [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
 
-cat >"$results/meta.json" <<JSON
-{
-  "cores": $(nproc),
-  "os": "$(. /etc/os-release && echo "$PRETTY_NAME")",
-  "date": "$(date -u +%Y-%m-%dT%H:%MZ)",
-  "commit": "$(git rev-parse --short HEAD)",
-  "quick": $([ $quick -eq 1 ] && echo true || echo false),
-  "command": "load-tests/run-report.sh${1:+ $1}"
-}
-JSON
+COMMAND="load-tests/run-report.sh${1:+ $1}" QUICK=$quick CORES=$(nproc) \
+  OS="$(. /etc/os-release && echo "$PRETTY_NAME")" COMMIT="$(git rev-parse --short HEAD)" \
+  node -e '
+    const fs = require("fs");
+    const profile = fs.existsSync(process.argv[1]) ? fs.readFileSync(process.argv[1], "utf8") : "";
+    fs.writeFileSync(process.argv[2], JSON.stringify({
+      cores: Number(process.env.CORES), os: process.env.OS, commit: process.env.COMMIT,
+      date: new Date().toISOString().slice(0, 16) + "Z", quick: process.env.QUICK === "1",
+      command: process.env.COMMAND,
+      profile: profile ? "perf, server process, scale run (18,000 connections), top symbols:\n" + profile : undefined,
+    }, null, 2));' "$results/profile.txt" "$results/meta.json"
 node load-tests/report/generate.js "$results" docs/PERFORMANCE-REPORT.md docs/perf
