@@ -136,7 +136,7 @@ http_response handle_metrics(const server_context& ctx) {
   w.gauge("archibald_process_resident_memory_bytes", "Resident set size of the server.",
           static_cast<double>(resident_memory_bytes()));
   w.counter_seconds("archibald_process_cpu_seconds_total", "CPU time of the server, all threads.",
-            cpu_seconds());
+                    cpu_seconds());
   w.gauge("archibald_uptime_seconds", "Seconds since the server started.",
           static_cast<double>(uptime_seconds(ctx.life)));
 
