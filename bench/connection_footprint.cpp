@@ -12,6 +12,7 @@
 #include "client/http_client.hpp"
 #include "client/ws_async.hpp"
 #include "metrics/process_stats.hpp"
+#include "metrics/prometheus_writer.hpp"
 #include "protocol/server_config.hpp"
 
 namespace asio = boost::asio;
@@ -52,9 +53,8 @@ struct opener final : archibald::ws_async_listener {
 
 std::uint64_t server_rss(const std::string& host, std::uint16_t port) {
   const auto r = archibald::http_request(host, port, "GET", "/metrics");
-  const std::string key = "\narchibald_process_resident_memory_bytes ";
-  const auto pos = r.body.find(key);
-  return pos == std::string::npos ? 0 : std::stoull(r.body.substr(pos + key.size()));
+  return static_cast<std::uint64_t>(
+      archibald::prometheus_sample(r.body, "archibald_process_resident_memory_bytes").value_or(0));
 }
 
 }  // namespace

@@ -101,5 +101,14 @@ TEST(PrometheusWriter, WritesCumulativeHistogramBuckets) {
   EXPECT_NE(t.find("archibald_rtt_seconds_count 3\n"), std::string::npos);
 }
 
+TEST(PrometheusWriter, SamplesReadBackByName) {
+  prometheus_writer w;
+  w.counter("archibald_x_total", "X.", 3);
+  w.gauge("archibald_x", "Prefix of the other.", 2.5);
+  EXPECT_EQ(prometheus_sample(w.text(), "archibald_x"), 2.5);
+  EXPECT_EQ(prometheus_sample(w.text(), "archibald_x_total"), 3);
+  EXPECT_EQ(prometheus_sample(w.text(), "archibald_y"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace archibald

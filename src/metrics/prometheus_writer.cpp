@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 namespace archibald {
 namespace {
@@ -50,6 +52,20 @@ void prometheus_writer::histogram_seconds(std::string_view name, std::string_vie
   out_.append(name).append("_bucket{le=\"+Inf\"} ").append(std::to_string(h.count())).append("\n");
   out_.append(name).append("_sum ").append(format_number(h.sum_us() / 1e6)).append("\n");
   out_.append(name).append("_count ").append(std::to_string(h.count())).append("\n");
+}
+
+std::optional<double> prometheus_sample(std::string_view exposition, std::string_view name) {
+  for (std::size_t at = exposition.find(name); at != std::string_view::npos;
+       at = exposition.find(name, at + 1)) {
+    const std::size_t end = at + name.size();
+    const bool line_start = at == 0 || exposition[at - 1] == '\n';
+    if (!line_start || end >= exposition.size() || exposition[end] != ' ') continue;
+    const std::string value(exposition.substr(end + 1, exposition.find('\n', end) - end - 1));
+    char* parsed_end = nullptr;
+    const double v = std::strtod(value.c_str(), &parsed_end);
+    if (parsed_end != value.c_str()) return v;
+  }
+  return std::nullopt;
 }
 
 }  // namespace archibald

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,9 @@ class prometheus_writer {
   void header(std::string_view name, std::string_view help, std::string_view type);
   std::string out_;
 };
+
+// The value of an unlabelled sample `name` in a text exposition (what the tools read back from
+// a server's /metrics); nullopt when absent.
+std::optional<double> prometheus_sample(std::string_view exposition, std::string_view name);
 
 }  // namespace archibald

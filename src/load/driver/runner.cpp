@@ -15,6 +15,7 @@
 #include "load/report.hpp"
 #include "load/stage_plan.hpp"
 #include "metrics/process_stats.hpp"
+#include "metrics/prometheus_writer.hpp"
 
 namespace archibald::load {
 namespace {
@@ -47,13 +48,8 @@ struct server_probe {
     for (const auto& url : options.urls) {
       const auto r = http_request(url.host, url.port, "GET", "/metrics", {}, {}, 500ms);
       if (r.status != 200) return std::nullopt;
-      const auto value = [&](std::string_view line_start) -> std::optional<double> {
-        const auto at = r.body.find(line_start);
-        if (at == std::string::npos) return std::nullopt;
-        return std::strtod(r.body.c_str() + at + line_start.size(), nullptr);
-      };
-      const auto rss = value("\narchibald_process_resident_memory_bytes ");
-      const auto cpu = value("\narchibald_process_cpu_seconds_total ");
+      const auto rss = prometheus_sample(r.body, "archibald_process_resident_memory_bytes");
+      const auto cpu = prometheus_sample(r.body, "archibald_process_cpu_seconds_total");
       if (!rss || !cpu) return std::nullopt;
       total.rss_bytes += static_cast<std::uint64_t>(*rss);
       total.cpu_seconds += *cpu;
