@@ -12,23 +12,23 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool valid_aggregate(std::string_view a) {
+// Empty when the table reports the aggregate; else why not. The table holds k6's trend
+// values (with its set of percentiles) and count / rate / value / passes / fails.
+std::string aggregate_error(std::string_view a) {
   for (const auto key : trend_value_keys)
-    if (key == a && a.substr(0, 2) != "p(") return true;
+    if (key == a) return {};
   for (const auto key : {"count", "rate", "value", "passes", "fails"})
-    if (a == key) return true;
-  if (a.size() < 4 || a.substr(0, 2) != "p(" || a.back() != ')') return false;
+    if (a == key) return {};
   double q = 0;
-  const auto inner = a.substr(2, a.size() - 3);
+  const auto inner = a.size() >= 4 && a.substr(0, 2) == "p(" && a.back() == ')'
+                         ? a.substr(2, a.size() - 3)
+                         : std::string_view{};
   const auto [end, ec] = std::from_chars(inner.data(), inner.data() + inner.size(), q);
-  return ec == std::errc{} && end == inner.data() + inner.size() && q > 0 && q <= 100;
-}
-
-// Percentiles other than the listed ones are not kept in the table; the table has k6's set.
-bool listed_percentile(std::string_view a) {
-  for (const auto key : trend_value_keys)
-    if (key == a) return true;
-  return a.substr(0, 2) != "p(";
+  if (!inner.empty() && ec == std::errc{} && end == inner.data() + inner.size() && q > 0 &&
+      q <= 100)
+    return "percentile '" + std::string(a) +
+           "' not reported; use p(50), p(90), p(95), p(99), p(99.9)";
+  return "unknown aggregate '" + std::string(a) + "'";
 }
 
 }  // namespace
@@ -69,9 +69,7 @@ std::variant<threshold, std::string> parse_threshold(std::string_view metric,
   const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), t.bound);
   if (ec != std::errc{} || end != rest.data() + rest.size() || !std::isfinite(t.bound))
     return "bad number in '" + t.expression + "'";
-  if (!valid_aggregate(t.aggregate)) return "unknown aggregate '" + t.aggregate + "'";
-  if (!listed_percentile(t.aggregate))
-    return "percentile '" + t.aggregate + "' not reported; use p(50), p(90), p(95), p(99), p(99.9)";
+  if (auto error = aggregate_error(t.aggregate); !error.empty()) return error;
   return t;
 }
 
