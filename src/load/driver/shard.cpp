@@ -8,13 +8,14 @@
 #include <boost/json/parse.hpp>
 #include <cmath>
 #include <deque>
-#include <queue>
 #include <random>
 
 #include "auth/jwt.hpp"
 #include "client/http_async_pool.hpp"
 #include "client/ws_async.hpp"
 #include "load/delivery_tracker.hpp"
+#include "load/driver/simulated_user.hpp"
+#include "load/driver/write_schedule.hpp"
 #include "load/write_builder.hpp"
 #include "protocol/clock.hpp"
 
@@ -42,7 +43,7 @@ class shard::impl final : public ws_async_listener {
   impl(const load_options& o, std::vector<std::size_t> globals)
       : options_(o), period_(effective_period(o)), rng_(globals.empty() ? 1 : globals.front() + 7) {
     users_.reserve(globals.size());
-    for (const auto g : globals) users_.push_back(std::make_unique<user>(o, g));
+    for (const auto g : globals) users_.push_back(std::make_unique<user>(o, users_.size(), g));
     const std::size_t pool_size = http_connections_per_node(globals.size());
     if (o.mode != write_mode::ws)
       for (const auto& url : o.urls)
@@ -71,8 +72,7 @@ class shard::impl final : public ws_async_listener {
   void set_write_period(milliseconds p) { period_ = p; }
   void stop_writes() {
     writing_ = false;
-    schedule_ = {};
-    write_timer_.cancel();
+    schedule_.clear();
   }
 
   void finish() {
@@ -162,48 +162,8 @@ class shard::impl final : public ws_async_listener {
   }
 
  private:
-  struct device {
-    std::unique_ptr<ws_async_connection> connection;
-    std::string token;
-    std::size_t node = 0;
-    bool open = false, opened_before = false, first_attempt_done = false, queued = false;
-    bool connecting = false;  // holds one of the connect_concurrency slots
-    unsigned attempts = 0;
-    std::optional<steady::time_point> reconnect_at, ping_sent;
-    steady::time_point last_ping{};
-  };
-  struct pending_ack {
-    std::int64_t key;
-    steady::time_point sent;
-    std::size_t device;
-  };
-  struct user {
-    enum { idle, connecting, active, leaving } state = idle;
-    std::size_t global;
-    std::string id;
-    std::vector<device> devices;
-    delivery_tracker tracker;
-    std::int64_t last_key = 0;
-    std::size_t in_flight = 0, next_writer = 0, first_attempts = 0;
-    std::uint64_t generation = 0;
-    steady::time_point leave_by;
-    std::vector<pending_ack> acks;
-
-    user(const load_options& o, std::size_t g)
-        : global(g),
-          id(o.run_id + "-u" + std::to_string(g)),
-          devices(o.devices),
-          tracker(o.devices) {
-      for (std::size_t d = 0; d < devices.size(); ++d)
-        devices[d].node = o.spread_users ? g % o.urls.size() : (g + d) % o.urls.size();
-    }
-  };
-  struct scheduled {
-    steady::time_point at;
-    std::size_t user;
-    std::uint64_t generation;
-    bool operator>(const scheduled& o) const { return at > o.at; }
-  };
+  using device = simulated_device;
+  using user = simulated_user;
 
   std::size_t http_connections_per_node(std::size_t users) const {
     const std::size_t wanted = options_.http_connections ? options_.http_connections /
@@ -315,46 +275,20 @@ class shard::impl final : public ws_async_listener {
     if (writing_) schedule_first_write(u);
   }
 
-  std::size_t index_of(const user& u) const {
-    return static_cast<std::size_t>(
-        std::lower_bound(users_.begin(), users_.end(), u.global,
-                         [](const auto& p, std::size_t g) { return p->global < g; }) -
-        users_.begin());
-  }
-
   void schedule_first_write(user& u) {
     if (period_.count() == 0) return;
     // Spread users over the period (golden-ratio sequence): writes do not bunch up.
     const double phase = std::fmod(static_cast<double>(u.global) * 0.6180339887498949, 1.0);
     const auto at = steady::now() + std::chrono::duration_cast<steady::duration>(period_ * phase);
-    push_write(at, index_of(u));
+    schedule_.add({at, u.index, u.generation});
   }
 
-  void push_write(steady::time_point at, std::size_t i) {
-    schedule_.push({at, i, users_[i]->generation});
-    if (schedule_.top().at == at) arm_write_timer();
-  }
-
-  void arm_write_timer() {
-    if (schedule_.empty()) return;
-    write_timer_.expires_at(schedule_.top().at);
-    write_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec) run_due_writes();
-    });
-  }
-
-  void run_due_writes() {
-    const auto now = steady::now();
-    while (writing_ && !schedule_.empty() && schedule_.top().at <= now) {
-      const scheduled s = schedule_.top();
-      schedule_.pop();
-      user& u = *users_[s.user];
-      if (s.generation != u.generation || u.state != user::active) continue;
-      write(u, s.at, now);
-      schedule_.push(
-          {s.at + std::chrono::duration_cast<steady::duration>(period_), s.user, s.generation});
-    }
-    arm_write_timer();
+  void write_due(const write_schedule::entry& e) {
+    user& u = *users_[e.user];
+    if (e.generation != u.generation || u.state != user::active) return;
+    write(u, e.at, steady::now());
+    schedule_.add(
+        {e.at + std::chrono::duration_cast<steady::duration>(period_), e.user, e.generation});
   }
 
   void write(user& u, steady::time_point intended, steady::time_point now) {
@@ -485,11 +419,11 @@ class shard::impl final : public ws_async_listener {
   const load_options& options_;
   milliseconds period_;
   asio::io_context ioc_{1};
-  asio::steady_timer write_timer_{ioc_}, tick_timer_{ioc_}, stop_timer_{ioc_};
+  asio::steady_timer tick_timer_{ioc_}, stop_timer_{ioc_};
   std::vector<std::unique_ptr<user>> users_;
   std::vector<std::unique_ptr<http_async_pool>> pools_;
   std::string service_auth_;
-  std::priority_queue<scheduled, std::vector<scheduled>, std::greater<>> schedule_;
+  write_schedule schedule_{ioc_, [this](const write_schedule::entry& e) { write_due(e); }};
   std::deque<std::pair<std::size_t, std::size_t>> connect_queue_;
   std::size_t connecting_ = 0, cursor_ = 0, source_cursor_ = 0;
   bool writing_ = true, finishing_ = false;
