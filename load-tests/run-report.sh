@@ -1,43 +1,91 @@
 #!/usr/bin/env bash
-# Runs every workload of DESIGN §5 with archibald-load against fresh servers on this machine
-# and regenerates docs/PERFORMANCE-REPORT.md and docs/perf/*.svg from the results.
+# Runs every workload of DESIGN §5 with archibald-load against fresh servers on this machine,
+# the before/after measurements of the optimizations, a perf profile of the server at scale,
+# heaptrack on the soak and the Node.js reference on the 50-user tier, then writes the report.
 #   load-tests/run-report.sh           # full: about 45 minutes (the soak alone is 30)
-#   load-tests/run-report.sh --quick   # every duration × 0.05: a few minutes, indicative only
-# Results (summary JSON, per-second NDJSON, meta.json) stay in load-tests/results/report/.
+#                                      # → docs/PERFORMANCE-REPORT.md, docs/perf/*.svg
+#   load-tests/run-report.sh --quick   # every duration × 0.05, smoke thresholds, ≤ 5 minutes
+#                                      # → load-tests/results/quick/PERFORMANCE-REPORT.md;
+#                                      #   exit 1 if a smoke threshold fails (CI runs this)
+# Results (summary JSON, per-second NDJSON, bench JSON, meta.json) stay in load-tests/results/.
+# Binaries are copied first: rebuilding meanwhile does not change what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-bin=$root/build/release/bin
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
-scale=1
-[ $quick -eq 1 ] && scale=0.05
+if [ $quick -eq 1 ]; then
+  scale=0.05 results=$root/load-tests/results/quick report=$root/load-tests/results/quick/report
+else
+  scale=1 results=$root/load-tests/results/report report=$root/docs
+fi
+node_reference=${NODE_REFERENCE:-$root/../shared/reference/archibald-node}
 
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
-results=$root/load-tests/results/report
 rm -rf "$results"
 mkdir -p "$results"
 work=$(mktemp -d /tmp/archibald-report-XXXXXX)
+cp -r "$root/build/release/bin" "$work/bin"
+bin=$work/bin
 secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 port=$((20000 + RANDOM % 20000))
-server_pid=""
+server_pid="" heaptrack_pid=""
+failures=()
 
-start_server() {  # start_server DB_NAME → server_pid, port
-  port=$((port + 1))
-  HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DB_PATH=$work/$1.db LOG_LEVEL=warn \
-    "$bin/archibald-realtime" >>"$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && return 0
+wait_until_up() {  # wait_until_up PATH
+  for _ in $(seq 200); do
+    curl -sf "http://127.0.0.1:$port$1" >/dev/null && return 0
     sleep 0.1
   done
   echo "server did not start" >&2
   exit 1
 }
+server_env() {  # server_env DB_NAME → the environment of a server on $port
+  echo "HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DB_PATH=$work/$1.db LOG_LEVEL=warn"
+}
+start_server() {  # start_server DB_NAME [ENV...] → server_pid, on the next port
+  local db=$1
+  shift
+  port=$((port + 1))
+  # shellcheck disable=SC2046 # the environment is words
+  env $(server_env "$db") "$@" "$bin/archibald-realtime" >>"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_until_up /health/live
+}
+start_server_under_heaptrack() {  # start_server_under_heaptrack DB_NAME → server_pid
+  port=$((port + 1))
+  # shellcheck disable=SC2046
+  env $(server_env "$1") heaptrack -o "$work/$1.heaptrack" "$bin/archibald-realtime" \
+    >>"$work/server.log" 2>&1 &
+  heaptrack_pid=$!
+  wait_until_up /health/live
+  server_pid=$(pgrep -P "$heaptrack_pid" -f "$bin/archibald-realtime")
+}
+start_node_reference() {  # the original Node.js stack, installed once in load-tests/results/
+  local copy=$root/load-tests/results/node-reference
+  if ! cmp -s "$node_reference/package-lock.json" "$copy/package-lock.json" ||
+    [ ! -d "$copy/node_modules" ]; then
+    [ $quick -eq 1 ] && return 1 # better-sqlite3 compiles for minutes: not in a smoke test
+    rm -rf "$copy" && cp -r "$node_reference" "$copy"
+    if ! (cd "$copy" && npm_config_nodedir=/usr npm ci --no-audit --no-fund >"$work/npm.log" 2>&1); then
+      echo "warning: the Node.js reference did not install (see npm ci); no comparison" >&2
+      rm -rf "$copy"
+      return 1
+    fi
+  fi
+  port=$((port + 1))
+  PORT=$port JWT_SECRET=$secret node "$copy/server.js" --db "$work/node.db" >>"$work/node.log" 2>&1 &
+  server_pid=$!
+  wait_until_up /healthz
+}
 stop_server() {
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
+  if [ -n "$heaptrack_pid" ]; then
+    wait "$heaptrack_pid" 2>/dev/null || true
+    heaptrack_pid=""
+  fi
 }
 cleanup() {
   stop_server
@@ -46,14 +94,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# In quick mode the ramps are compressed 20×: the latency bars of the scenarios do not apply,
+# the smoke test asks for no loss, no duplicates, connections and deliveries that succeed.
+smoke=(--threshold 'ws_msgs_lost:count==0' --threshold 'ws_msgs_duplicated:count==0'
+  --threshold 'ws_connection_success:rate>0.99' --threshold 'ws_e2e_latency:p(99)<2000')
 load() {  # load RUN_NAME ARGS... — one archibald-load run; a failed threshold is a result
-  local name=$1
+  local name=$1 status=0
   shift
   echo "== $name"
   "$bin/archibald-load" --url "http://127.0.0.1:$port" --secret "$secret" --server-pid "$server_pid" \
     --quiet --out "json=$results/$name.json" --out "ndjson=$results/$name.ndjson" "$@" \
-    >"$results/$name.txt" 2>&1 || [ $? -eq 99 ]
+    >"$results/$name.txt" 2>&1 || status=$?
+  [ $status -eq 0 ] || [ $status -eq 99 ] || failures+=("$name: exit $status")
+  [ $status -eq 99 ] && [ $quick -eq 1 ] && failures+=("$name: a smoke threshold failed")
+  return 0
 }
+own=()  # the scenario's own thresholds, or the smoke thresholds in quick mode
+[ $quick -eq 1 ] && own=("${smoke[@]}")
 
 tier=60s
 [ $quick -eq 1 ] && tier=3s
@@ -62,46 +119,79 @@ for users in 10 20 30 50; do
   load "tiers-$users" --scenario tiers --stage "0s:$users" --stage "$tier:$users"
   stop_server
 done
+if [ -f "$node_reference/server.js" ] && start_node_reference; then
+  load node-tiers-50 --scenario tiers --stage "0s:50" --stage "$tier:50"
+  stop_server
+fi
+
+perf_profile() {  # perf_profile DELAY SECONDS — the server's hot spots, software clock sampling
+  (sleep "$1" && perf record -F 499 -g -o "$work/scale.perf" -p "$server_pid" -- sleep "$2") \
+    >/dev/null 2>&1 &
+  perf_pid=$!
+}
 for scenario in scale storm spike breakpoint fanout; do
   start_server "$scenario"
-  bp_scale=$scale
-  [ "$scenario" = breakpoint ] && [ $quick -eq 0 ] && bp_scale=0.5  # 15 s levels
+  run_scale=$scale
+  [ "$scenario" = breakpoint ] && [ $quick -eq 0 ] && run_scale=0.5  # 15 s levels
   perf_pid=""
   if [ "$scenario" = scale ] && command -v perf >/dev/null; then
-    # The server's hot spots at 18,000 connections, after the ramp (software clock sampling).
-    delay=40 seconds=60
-    [ $quick -eq 1 ] && delay=3 seconds=4
-    (sleep $delay && perf record -F 499 -g -o "$work/scale.perf" -p "$server_pid" -- sleep $seconds) \
-      >/dev/null 2>&1 &
-    perf_pid=$!
+    if [ $quick -eq 1 ]; then perf_profile 3 4; else perf_profile 40 60; fi
   fi
-  load "$scenario" --scenario "$scenario" --scale "$bp_scale"
+  if [ "$scenario" = storm ] && [ $quick -eq 1 ]; then
+    load storm --scenario storm --scale "$run_scale" --threshold 'ws_msgs_lost:count==0' \
+      --threshold 'ws_connection_success:rate>0.99'
+  else
+    load "$scenario" --scenario "$scenario" --scale "$run_scale" "${own[@]}"
+  fi
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || true
     perf report -i "$work/scale.perf" --stdio --no-children --sort dso,sym -g none \
-      --percent-limit 1.5 2>/dev/null | grep -E '^ +[0-9]' | head -20 >"$results/profile.txt" || true
+      --percent-limit 0.4 2>/dev/null | grep -E '^ +[0-9]' | head -40 >"$results/profile.txt" || true
   fi
   stop_server
 done
-start_server soak
+
+# Before/after of the optimizations that can be switched off. The heartbeat: 12,000 connections,
+# a ping round every 5 s, every connection at once (as before) or one slice at a time (now).
+hb_users=6000 hb_hold=25s
+[ $quick -eq 1 ] && hb_users=1000 hb_hold=4s
+for spread in false true; do
+  start_server "heartbeat-$spread" HEARTBEAT_INTERVAL_MS=5000 HEARTBEAT_SPREAD=$spread
+  load "heartbeat-spread-$spread" --scenario scale --stage "0s:$hb_users" --stage "$hb_hold:$hb_users" \
+    --threshold 'ws_msgs_lost:count==0'
+  stop_server
+done
+# Storage: group commit, WAL write coalescing, the writer's WAL checkpoint (medians of 3).
+reps=3 min_time=2
+[ $quick -eq 1 ] && reps=1 min_time=0.2
+"$bin/archibald_store_bench" --benchmark_repetitions=$reps --benchmark_min_time=$min_time \
+  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+  --benchmark_filter='BM_DurableWrites/full:1/batch:(1|256)/writers:(64|256)/|BM_WalGrowth' \
+  --benchmark_out="$results/store-bench.bench.json" --benchmark_out_format=json \
+  >"$results/store-bench.txt" 2>&1
+
+start_server_under_heaptrack soak
 soak_scale=1
 [ $quick -eq 1 ] && soak_scale=0.02
-load soak --scenario soak --scale "$soak_scale"
+load soak --scenario soak --scale "$soak_scale" "${own[@]}"
 stop_server
+heaptrack_print -f "$work"/soak.heaptrack.* --print-peaks 1 --print-allocators 0 \
+  --print-temporary 0 --peak-limit 5 --sub-peak-limit 0 >"$results/heap.txt" 2>/dev/null || true
+
 start_server chaos
-restart="HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DB_PATH=$work/chaos.db LOG_LEVEL=warn exec $bin/archibald-realtime >>$work/server.log 2>&1 & echo \$! >$work/restarted.pid"
+restart="$(server_env chaos) exec $bin/archibald-realtime >>$work/server.log 2>&1 & echo \$! >$work/restarted.pid"
 load chaos --scenario chaos --scale "$scale" --chaos-kill-pid "$server_pid" --chaos-restart "$restart"
 [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
 
 COMMAND="load-tests/run-report.sh${1:+ $1}" QUICK=$quick CORES=$(nproc) \
   OS="$(. /etc/os-release && echo "$PRETTY_NAME")" COMMIT="$(git rev-parse --short HEAD)" \
   node -e '
-    const fs = require("fs");
-    const profile = fs.existsSync(process.argv[1]) ? fs.readFileSync(process.argv[1], "utf8") : "";
-    fs.writeFileSync(process.argv[2], JSON.stringify({
-      cores: Number(process.env.CORES), os: process.env.OS, commit: process.env.COMMIT,
-      date: new Date().toISOString().slice(0, 16) + "Z", quick: process.env.QUICK === "1",
-      command: process.env.COMMAND,
-      profile: profile ? "perf, server process, scale run (18,000 connections), top symbols:\n" + profile : undefined,
-    }, null, 2));' "$results/profile.txt" "$results/meta.json"
-node load-tests/report/generate.js "$results" docs/PERFORMANCE-REPORT.md docs/perf
+    const e = process.env;
+    require("fs").writeFileSync(process.argv[1], JSON.stringify({
+      cores: Number(e.CORES), os: e.OS, commit: e.COMMIT, command: e.COMMAND, quick: e.QUICK === "1",
+      date: new Date().toISOString().slice(0, 16) + "Z" }, null, 2));' "$results/meta.json"
+node load-tests/report/generate.js "$results" "$report/PERFORMANCE-REPORT.md" "$report/perf"
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failures[@]}" >&2
+  exit 1
+fi

@@ -4,7 +4,7 @@
 //   k6 run -e BASE_URL=http://localhost:3000 -e JWT_SECRET=... -e SCENARIO=spike stress-test.js
 //   SCENARIO: spike | soak | breakpoint; SCALE=0.05 shortens every stage.
 import { k6Options, scenarioFiles } from './lib/archibald.js';
-import { deviceConfig, runDevice, summaryFiles } from './lib/device.js';
+import { deviceConfig, runDevice, runInfo, summaryFiles } from './lib/device.js';
 
 const name = __ENV.SCENARIO || 'spike';
 const scenario = JSON.parse(open(`./scenarios/${scenarioFiles[name] || name}.json`));
@@ -13,8 +13,12 @@ export const options = k6Options(scenario, { scale: Number(__ENV.SCALE || 1), ki
 
 const config = deviceConfig(scenario, options);
 
-export default function () {
-  runDevice(config);
+export function setup() {
+  return runInfo();
+}
+
+export default function (run) {
+  runDevice(config, run);
 }
 
 export function handleSummary(data) {

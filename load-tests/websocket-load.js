@@ -3,7 +3,7 @@
 //   k6 run -e BASE_URL=http://localhost:3000 -e JWT_SECRET=... -e SCENARIO=load websocket-load.js
 //   SCENARIO: load (tiers 10/20/30/50 users) | large (scale); SCALE=0.05 shortens every stage.
 import { k6Options, scenarioFiles } from './lib/archibald.js';
-import { deviceConfig, runDevice, summaryFiles } from './lib/device.js';
+import { deviceConfig, runDevice, runInfo, summaryFiles } from './lib/device.js';
 
 const name = __ENV.SCENARIO || 'load';
 const scenario = JSON.parse(open(`./scenarios/${scenarioFiles[name] || name}.json`));
@@ -12,8 +12,12 @@ export const options = k6Options(scenario, { scale: Number(__ENV.SCALE || 1), ki
 
 const config = deviceConfig(scenario, options);
 
-export default function () {
-  runDevice(config);
+export function setup() {
+  return runInfo();
+}
+
+export default function (run) {
+  runDevice(config, run);
 }
 
 export function handleSummary(data) {

@@ -13,7 +13,8 @@ packages=(
   libbenchmark-dev                         # micro-benchmarks
   clang-format
   curl
-  nodejs                                   # checks and unit tests of the k6 scripts
+  nodejs                                   # checks and unit tests of the k6 scripts, the report
+  linux-perf heaptrack                     # the report's profile (perf) and soak heap profile
 )
 
 missing=()

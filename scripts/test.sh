@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything (release) and runs every test with ctest. Installs missing Debian
-# packages first. Idempotent. Exit status: non-zero if anything fails.
+# Builds everything and runs every test: unit and integration tests (release), the integration
+# tests again under ASan + UBSan + LeakSanitizer, the k6 scripts' checks, and the performance
+# report's quick run as a smoke test with thresholds. Installs missing Debian packages first.
+# Idempotent. Exit status: non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +10,17 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release
+
 # The k6 scripts: k6 itself is not installable here, so they are kept correct by construction:
-# syntax-checked, and their shared module unit-tested under Node.
+# syntax-checked, and their shared module (and the report generator) unit-tested under Node.
 for script in load-tests/*.js load-tests/lib/*.js load-tests/report/*.js; do node --check "$script"; done
 node --test load-tests/test/
+
+# Memory errors, undefined behaviour and leaks on the paths the integration tests drive.
+cmake --preset asan >/dev/null
+cmake --build --preset asan --target archibald_integration_tests
+ctest --preset asan -R '^integration\.'
+
+# Every workload of the report, 20× shorter, against fresh servers: no loss, no duplicates,
+# connections that succeed (load-tests/results/quick/).
+load-tests/run-report.sh --quick

@@ -27,21 +27,26 @@ let lastSeq = null;
 let connectedBefore = false;
 let lastKey = 0;
 
-// What every VU needs, from the environment: BASE_URL, JWT_SECRET, RUN_ID.
+// What every VU needs, from the environment: BASE_URL, JWT_SECRET.
 export function deviceConfig(scenario, options) {
   return {
     baseUrl: (__ENV.BASE_URL || 'http://localhost:3000').replace(/\/$/, ''),
     secret: __ENV.JWT_SECRET || 'dev-secret-key-change-in-production',
-    runId: __ENV.RUN_ID || `k6-${Date.now().toString(36)}`,
     devices: scenario.devices || 2,
     periodMs: writePeriodMs(scenario),
     totalMs: totalDurationMs(options),
-    startedAt: Date.now(),
   };
 }
 
-export function runDevice(config) {
-  const { baseUrl, secret, runId, devices, periodMs, totalMs, startedAt } = config;
+// What all VUs share, made once by the scripts' setup(): every VU runs its own init code, so
+// a run id made there would differ between the devices of one user.
+export function runInfo() {
+  return { runId: __ENV.RUN_ID || `k6-${Date.now().toString(36)}`, startedAt: Date.now() };
+}
+
+export function runDevice(config, run) {
+  const { baseUrl, secret, devices, periodMs, totalMs } = config;
+  const { runId, startedAt } = run;
   const { user, device } = deviceOf(exec.vu.idInTest, devices);
   const userId = `${runId}-u${user}`;
   const now = Math.floor(Date.now() / 1000);

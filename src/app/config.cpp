@@ -54,6 +54,9 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
   app.add_option("--heartbeat-interval-ms", raw.heartbeat_ms,
                  "WebSocket ping every N ms; no pong by the next one: terminated")
       ->envname("HEARTBEAT_INTERVAL_MS");
+  app.add_option("--heartbeat-spread", c.heartbeat_spread,
+                 "Spread the pings over the interval (false: all at once, to compare)")
+      ->envname("HEARTBEAT_SPREAD");
   app.add_option("--handshake-timeout-ms", raw.handshake_ms,
                  "Limit for an HTTP request head, a WebSocket handshake or close")
       ->envname("HANDSHAKE_TIMEOUT_MS");

@@ -20,6 +20,8 @@ struct server_config {
   std::string log_level = "info";
 
   std::chrono::milliseconds heartbeat_interval{30'000};
+  bool heartbeat_spread =
+      true;  // ping 1/64 of the connections per 1/64 interval; false: all at once
   std::chrono::milliseconds handshake_timeout{10'000};  // HTTP request head and WS upgrade
   std::chrono::milliseconds http_idle_timeout{15'000};  // keep-alive between requests
   std::chrono::milliseconds shutdown_timeout{5'000};    // SIGTERM to exit, at most

@@ -19,9 +19,9 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
     return;
   }
   // Coalescing WAL writes is safe only when every commit syncs (see wal_write_coalescing.hpp).
-  writer_ =
-      std::make_unique<sqlite_writer>(options_.path, options_.retention_count,
-                                      options_.full_sync ? register_wal_coalescing_vfs() : nullptr);
+  const bool coalesce = options_.full_sync && options_.coalesce_wal_writes;
+  writer_ = std::make_unique<sqlite_writer>(options_.path, options_.retention_count,
+                                            coalesce ? register_wal_coalescing_vfs() : nullptr);
   if (!writer_->db.ok()) {
     error_ = "cannot open " + options_.path + ": " + writer_->db.open_error();
     return;
@@ -216,7 +216,8 @@ int sqlite_store::after_commit(void* self, sqlite3* db, const char*, int wal_fra
   // Past the limit the writer itself, between two commits, copies what the last passive pass
   // left (≤ 250 ms of commits); the next commit then starts the log again. If the checkpointer
   // is copying right now, this returns at once (busy) and the next commit tries again.
-  if (wal_frames > static_cast<sqlite_store*>(self)->options_.wal_restart_frames)
+  const int limit = static_cast<sqlite_store*>(self)->options_.wal_restart_frames;
+  if (limit > 0 && wal_frames > limit)
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   return SQLITE_OK;
 }

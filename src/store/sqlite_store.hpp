@@ -30,8 +30,11 @@ struct sqlite_store_options {
   // Past this many WAL frames (~32 MiB of 4 KiB pages) the writer completes a checkpoint
   // between two commits so that the next one reuses the WAL from its start: under continuous
   // writes the background passive checkpoints never catch up with the end of the log, and the
-  // WAL would grow without bound.
+  // WAL would grow without bound. 0: never (for measurements only).
   int wal_restart_frames = 8192;
+  // SYNC_MODE=full only: hand the VFS each commit's WAL frames as one write (see
+  // wal_write_coalescing.hpp). Off only to measure what it gains.
+  bool coalesce_wal_writes = true;
 };
 
 class sqlite_store final : public sync_store {

@@ -4,8 +4,9 @@
 namespace archibald::testing {
 namespace {
 
-TEST(Heartbeat, AClientThatNeverAnswersPingsIsTerminated) {
-  server_process server({{"HEARTBEAT_INTERVAL_MS", "150"}});
+// HEARTBEAT_SPREAD: pings spread over the interval (default) or all at once.
+void expect_silent_client_terminated(const char* spread) {
+  server_process server({{"HEARTBEAT_INTERVAL_MS", "150"}, {"HEARTBEAT_SPREAD", spread}});
   auto answering = open_device(server, "alive");
   auto silent = open_device(server, "silent");  // never reads, so never answers a ping
   ASSERT_TRUE(wait_for_stat(server, "totalConnections", 2));
@@ -27,6 +28,14 @@ TEST(Heartbeat, AClientThatNeverAnswersPingsIsTerminated) {
 
   const auto metrics = http_request(server.host(), server.port(), "GET", "/metrics");
   EXPECT_NE(metrics.body.find("archibald_heartbeat_timeouts_total 1\n"), std::string::npos);
+}
+
+TEST(Heartbeat, AClientThatNeverAnswersPingsIsTerminated) {
+  expect_silent_client_terminated("true");
+}
+
+TEST(Heartbeat, AlsoWhenEveryConnectionIsPingedAtOnce) {
+  expect_silent_client_terminated("false");
 }
 
 TEST(Heartbeat, TextPingIsAnsweredWithTextPong) {

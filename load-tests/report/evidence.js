@@ -1,0 +1,101 @@
+// The report's evidence besides the load runs, parsed from the tools' own output: the perf
+// profile of the server (profile.txt), heaptrack's summary of the soak (heap.txt), the storage
+// benchmarks (Google Benchmark JSON) and the heartbeat A/B runs. Pure functions.
+
+// `perf report --stdio --no-children --sort dso,sym -g none` lines:
+//   "    19.55%  [kernel.kallsyms]  [k] finish_task_switch.isra.0"
+export function parseProfile(text) {
+  const rows = [];
+  for (const line of (text || '').split('\n')) {
+    const m = /^\s*([\d.]+)%\s+(\S+)\s+\[([k.])\]\s+(.+?)\s*$/.exec(line);
+    if (m) rows.push({ percent: Number(m[1]), dso: m[2], kernel: m[3] === 'k', symbol: m[4] });
+  }
+  return rows;
+}
+
+// Where the time goes, by kind of work: the first matching category wins.
+const categories = [
+  ['kernel: scheduling, wake-ups, locks', (r) => r.kernel && /sched|switch|wake|futex|spin|idle|ep_poll|epoll|hrtimer|irq/.test(r.symbol)],
+  ['kernel: disk writes and fsync', (r) => r.kernel && /ext4|jbd2|blk|bio|fsync|iowrite|virtio|nvme|filemap|page_cache|writeback/.test(r.symbol)],
+  ['kernel: TCP and socket I/O', (r) => r.kernel && /tcp|sock|skb|ip_|inet|net|sys_|copy|fget|fput|poll|entry_SYSCALL|syscall/.test(r.symbol)],
+  ['kernel: other', (r) => r.kernel],
+  ['SQLite', (r) => /sqlite/.test(r.dso) || /sqlite/i.test(r.symbol)],
+  ['memory allocation', (r) => /malloc|free|_int_|operator new|operator delete|cfree|realloc/.test(r.symbol)],
+  ['JSON (Boost.JSON)', (r) => /boost::json/.test(r.symbol)],
+  ['WebSocket/HTTP (Boost.Beast, Asio)', (r) => /boost::(beast|asio)/.test(r.symbol)],
+  ['JWT, hashing (OpenSSL)', (r) => /libcrypto|libssl/.test(r.dso)],
+  ['archibald code', (r) => /archibald/.test(r.symbol)],
+  ['other user space', () => true],
+];
+
+export function profileByCategory(rows) {
+  const byName = new Map();
+  for (const r of rows) {
+    const [name] = categories.find(([, match]) => match(r));
+    const c = byName.get(name) || { category: name, percent: 0, symbols: [] };
+    c.percent += r.percent;
+    c.symbols.push(r);
+    byName.set(name, c);
+  }
+  return [...byName.values()].sort((a, b) => b.percent - a.percent);
+}
+
+// heaptrack_print output: the summary lines and the peak consumers' headers.
+export function parseHeap(text) {
+  if (!text) return undefined;
+  const field = (label) => new RegExp(`^${label}:\\s*(.+)$`, 'm').exec(text)?.[1].trim();
+  const lines = text.split('\n');
+  const peaks = [];
+  lines.forEach((line, i) => {
+    const m = /^([\d.]+[KMG]?) peak memory consumed over (\d+) calls from$/.exec(line.trim());
+    if (m) peaks.push({ bytes: m[1], calls: Number(m[2]), where: (lines[i + 1] || '').trim() });
+  });
+  const summary = {
+    runtime: field('total runtime')?.replace(/\.$/, ''), calls: field('calls to allocation functions'),
+    temporary: field('temporary memory allocations'), peakHeap: field('peak heap memory consumption'),
+    peakRss: field('peak RSS \\(including heaptrack overhead\\)'), leaked: field('total memory leaked'),
+  };
+  return summary.calls ? { summary, peaks } : undefined;
+}
+
+// Google Benchmark JSON: the median of each benchmark (or its only run).
+export function benchMedians(json) {
+  const out = {};
+  for (const b of json?.benchmarks || []) {
+    const name = (b.run_name || b.name).replace(/\/real_time$/, '').replace(/\/iterations:\d+/, '');
+    if (b.aggregate_name === 'median' || (b.run_type === 'iteration' && !(name in out))) out[name] = b;
+  }
+  return out;
+}
+
+// A change is kept when the numbers support it: at least 5 % better than without it.
+export const minimumGain = 0.05;
+
+// The optimizations that can be switched off, each measured both ways in the same run.
+export function optimizations(benches, results) {
+  const rows = [];
+  const medians = benchMedians(benches);
+  const durable = (batch, writers, coalesce) => medians[`BM_DurableWrites/full:1/batch:${batch}/writers:${writers}/coalesce:${coalesce}`]?.['writes/s'];
+  const add = (change, measure, before, after, unit, lowerIsBetter) => {
+    if (before === undefined || after === undefined) return;
+    const gain = lowerIsBetter ? (before - after) / before : (after - before) / before;
+    rows.push({ change, measure, before, after, unit, gain, kept: gain >= minimumGain });
+  };
+  add('Group commit (up to 256 writes per transaction)', 'durable writes/s, SYNC_MODE=full, 64 in flight',
+    durable(1, 64, 1), durable(256, 64, 1), 'writes/s', false);
+  for (const writers of [64, 256]) {
+    add('WAL write coalescing (one write per commit)', `durable writes/s, SYNC_MODE=full, ${writers} in flight`,
+      durable(256, writers, 0), durable(256, writers, 1), 'writes/s', false);
+  }
+  const wal = (restart) => medians[`BM_WalGrowth/restart:${restart}`]?.wal_peak_MB;
+  add('Writer completes a checkpoint past 8,192 WAL frames', 'WAL peak size over 40,000 writes',
+    wal(0), wal(8192), 'MB', true);
+  const metric = (spread, name, key) => results[`heartbeat-spread-${spread}`]?.summary?.metrics?.[name]?.values?.[key];
+  const connections = Number(metric('true', 'connections', 'max') || 0).toLocaleString('en-US');
+  for (const key of ['p(99)', 'max']) {
+    add('Heartbeat spread over the interval (1/64 of the connections at a time)',
+      `e2e ${key}, ${connections} connections, a ping round every 5 s`,
+      metric('false', 'ws_e2e_latency', key), metric('true', 'ws_e2e_latency', key), 'ms', true);
+  }
+  return rows;
+}

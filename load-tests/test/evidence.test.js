@@ -1,0 +1,93 @@
+// Unit tests of the report's evidence parsers: node --test test/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { benchMedians, optimizations, parseHeap, parseProfile, profileByCategory } from '../report/evidence.js';
+import { renderReport } from '../report/report.js';
+
+const profileText = `
+    19.55%  [kernel.kallsyms]        [k] finish_task_switch.isra.0
+     6.00%  [kernel.kallsyms]        [k] tcp_sendmsg_locked
+     4.08%  [kernel.kallsyms]        [k] iowrite16
+     3.00%  libsqlite3.so.0.8.6      [.] sqlite3VdbeExec
+     1.75%  libc.so.6                [.] malloc
+     1.00%  archibald-realtime       [.] boost::json::detail::serialize_impl
+`;
+
+test('perf lines are parsed and grouped by kind of work, largest first', () => {
+  const rows = parseProfile(profileText);
+  assert.equal(rows.length, 6);
+  assert.deepEqual(rows[0], { percent: 19.55, dso: '[kernel.kallsyms]', kernel: true, symbol: 'finish_task_switch.isra.0' });
+  const groups = profileByCategory(rows);
+  assert.deepEqual(groups.map((g) => [g.category, g.percent]), [
+    ['kernel: scheduling, wake-ups, locks', 19.55], ['kernel: TCP and socket I/O', 6],
+    ['kernel: disk writes and fsync', 4.08], ['SQLite', 3], ['memory allocation', 1.75], ['JSON (Boost.JSON)', 1]]);
+});
+
+const heapText = `PEAK MEMORY CONSUMERS
+1.00M peak memory consumed over 50819 calls from
+0x7f4643e5c503
+  in /lib/x86_64-linux-gnu/libsqlite3.so.0
+
+512.00K peak memory consumed over 400 calls from
+boost::make_shared<>(boost::beast::basic_stream<>&&)
+  in /work/main/build/release/bin/archibald-realtime
+
+total runtime: 8.357000s.
+calls to allocation functions: 233405 (27929/s)
+temporary memory allocations: 6518 (779/s)
+peak heap memory consumption: 4.33M
+peak RSS (including heaptrack overhead): 19.71M
+total memory leaked: 1.41K
+`;
+
+test('heaptrack summary and peak consumers are parsed', () => {
+  const heap = parseHeap(heapText);
+  assert.equal(heap.summary.calls, '233405 (27929/s)');
+  assert.equal(heap.summary.peakRss, '19.71M');
+  assert.equal(heap.summary.leaked, '1.41K');
+  assert.deepEqual(heap.peaks[1], { bytes: '512.00K', calls: 400, where: 'boost::make_shared<>(boost::beast::basic_stream<>&&)' });
+  assert.equal(parseHeap(''), undefined);
+  assert.equal(parseHeap('garbage'), undefined);
+});
+
+const bench = (name, counters, aggregate = 'median') => ({
+  name: `${name}/real_time_${aggregate}`, run_name: `${name}/real_time`, run_type: 'aggregate', aggregate_name: aggregate, ...counters,
+});
+
+test('benchmark medians are keyed by name without the timing suffixes', () => {
+  const m = benchMedians({ benchmarks: [
+    bench('BM_X/a:1', { 'writes/s': 5 }, 'mean'), bench('BM_X/a:1', { 'writes/s': 4 }),
+    { name: 'BM_W/restart:0/iterations:20/real_time', run_name: 'BM_W/restart:0/iterations:20/real_time', run_type: 'iteration', wal_peak_MB: 90 },
+  ] });
+  assert.equal(m['BM_X/a:1']['writes/s'], 4);
+  assert.equal(m['BM_W/restart:0'].wal_peak_MB, 90);
+});
+
+test('optimizations are judged by their measured gain, both directions', () => {
+  const benches = { benchmarks: [
+    bench('BM_DurableWrites/full:1/batch:1/writers:64/coalesce:1', { 'writes/s': 1000 }),
+    bench('BM_DurableWrites/full:1/batch:256/writers:64/coalesce:1', { 'writes/s': 20000 }),
+    bench('BM_DurableWrites/full:1/batch:256/writers:64/coalesce:0', { 'writes/s': 19500 }),
+    bench('BM_WalGrowth/restart:0/iterations:20', { wal_peak_MB: 120 }),
+    bench('BM_WalGrowth/restart:8192/iterations:20', { wal_peak_MB: 33 }),
+  ] };
+  const latency = (p99) => ({ summary: { metrics: { ws_e2e_latency: { values: { 'p(99)': p99, max: p99 * 2 } },
+    connections: { values: { max: 12000 } } } } });
+  const rows = optimizations(benches, { 'heartbeat-spread-false': latency(400), 'heartbeat-spread-true': latency(50) });
+  const byChange = (text) => rows.filter((r) => r.change.startsWith(text));
+  assert.equal(byChange('Group commit')[0].kept, true);
+  assert.equal(byChange('Group commit')[0].gain, 19);
+  const coalescing = byChange('WAL write coalescing');
+  assert.equal(coalescing.length, 1, 'the 256-in-flight pair was not measured: no row');
+  assert.equal(coalescing[0].kept, false, '2.6 % is below the bar');
+  assert.equal(byChange('Writer completes')[0].kept, true);
+  const heartbeat = byChange('Heartbeat');
+  assert.equal(heartbeat.length, 2);
+  assert.match(heartbeat[0].measure, /12,000 connections/);
+  assert.equal(heartbeat[0].gain, 0.875);
+
+  const { markdown } = renderReport({}, { cores: 2 }, { benches, profile: profileText, heap: heapText });
+  assert.match(markdown, /\| WAL write coalescing [^\n]*\| 19,500 writes\/s \| 20,000 writes\/s \| 3 % \| no measurable gain: revert \|/);
+  assert.match(markdown, /\| 1 \| kernel: scheduling, wake-ups, locks \| 19\.6 % \|/);
+  assert.match(markdown, /\| 8\.357000s \| 233405 \(27929\/s\) \|/);
+});
