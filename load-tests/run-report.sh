@@ -132,7 +132,7 @@ perf_profile() {  # perf_profile DELAY SECONDS — the server's hot spots, softw
 for scenario in scale storm spike breakpoint fanout; do
   start_server "$scenario"
   run_scale=$scale
-  [ "$scenario" = breakpoint ] && [ $quick -eq 0 ] && run_scale=0.5  # 15 s levels
+  [ "$scenario" = breakpoint ] && [ $quick -eq 0 ] && run_scale=0.34  # 10 s levels
   perf_pid=""
   if [ "$scenario" = scale ] && command -v perf >/dev/null; then
     if [ $quick -eq 1 ]; then perf_profile 3 4; else perf_profile 40 60; fi
@@ -153,7 +153,7 @@ done
 
 # Before/after of the optimizations that can be switched off. The heartbeat: 12,000 connections,
 # a ping round every 5 s, every connection at once (as before) or one slice at a time (now).
-hb_users=6000 hb_hold=25s
+hb_users=6000 hb_hold=20s
 [ $quick -eq 1 ] && hb_users=1000 hb_hold=4s
 for spread in false true; do
   start_server "heartbeat-$spread" HEARTBEAT_INTERVAL_MS=5000 HEARTBEAT_SPREAD=$spread
@@ -162,7 +162,7 @@ for spread in false true; do
   stop_server
 done
 # Storage: group commit, WAL write coalescing, the writer's WAL checkpoint (medians of 3).
-reps=3 min_time=2
+reps=3 min_time=1
 [ $quick -eq 1 ] && reps=1 min_time=0.2
 "$bin/archibald_store_bench" --benchmark_repetitions=$reps --benchmark_min_time=$min_time \
   --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
@@ -185,11 +185,12 @@ load chaos --scenario chaos --scale "$scale" --chaos-kill-pid "$server_pid" --ch
 
 COMMAND="load-tests/run-report.sh${1:+ $1}" QUICK=$quick CORES=$(nproc) \
   OS="$(. /etc/os-release && echo "$PRETTY_NAME")" COMMIT="$(git rev-parse --short HEAD)" \
-  node -e '
+  MINUTES=$((SECONDS / 60)) node -e '
     const e = process.env;
     require("fs").writeFileSync(process.argv[1], JSON.stringify({
       cores: Number(e.CORES), os: e.OS, commit: e.COMMIT, command: e.COMMAND, quick: e.QUICK === "1",
-      date: new Date().toISOString().slice(0, 16) + "Z" }, null, 2));' "$results/meta.json"
+      minutes: Number(e.MINUTES), date: new Date().toISOString().slice(0, 16) + "Z" }, null, 2));' \
+  "$results/meta.json"
 node load-tests/report/generate.js "$results" "$report/PERFORMANCE-REPORT.md" "$report/perf"
 if [ ${#failures[@]} -gt 0 ]; then
   printf 'FAILED: %s\n' "${failures[@]}" >&2
