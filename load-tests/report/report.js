@@ -116,6 +116,15 @@ export function renderReport(results, meta, evidence = {}) {
         { name: 'e2e p99', points: curve.map((l) => [l.writesPerSecond, l.e2eP99Ms]) }],
     });
     out.push(`![${name}](perf/${name}-curve.svg)`, '');
+    const usersPhase = curve.filter((l) => l.phase === 'users');
+    if (usersPhase.length) {
+      charts[`${name}-users.svg`] = lineChart({
+        title: `${name}: latency by users (one write per user per second)`, xLabel: 'users', yLabel: 'ms',
+        series: [{ name: 'e2e p95', points: usersPhase.map((l) => [l.users, l.e2eP95Ms]) },
+          { name: 'e2e p99', points: usersPhase.map((l) => [l.users, l.e2eP99Ms]) }],
+      });
+      out.push(`![${name} users](perf/${name}-users.svg)`, '');
+    }
     if (name === 'fanout') {
       const devices = results.fanout.summary.options?.devices || 10;
       const best = curve.filter((l) => l.ok).pop();
@@ -177,6 +186,15 @@ export function renderReport(results, meta, evidence = {}) {
   const bp = results.breakpoint?.summary?.breakpoint;
   const lastRate = bp?.filter((l) => l.ok && l.phase === 'rate').pop();
   if (lastRate) rec.push(`Sustained REST write rate within p95 < 100 ms: ${num(lastRate.writesPerSecond)} writes/s with ${num(lastRate.users)} users.`);
+  const lastUsers = bp?.filter((l) => l.ok && l.phase === 'users').pop();
+  if (lastUsers) rec.push(`Users writing once a second each within the same bar: ${num(lastUsers.users)} (${num(lastUsers.users * (results.breakpoint.summary.options?.devices || 2))} connections).`);
+  const heap = parseHeap(evidence.heap);
+  const soakWrites = value(results.soak, 'writes', 'count');
+  const allocator = profileByCategory(parseProfile(evidence.profile)).find((g) => g.category === 'memory allocation');
+  if (heap && soakWrites) {
+    rec.push(`Allocations: ${num(parseInt(heap.summary.calls, 10) / soakWrites)} per REST write in the soak (heaptrack, all work included)`
+      + `${allocator ? `; the allocator took ${allocator.percent.toFixed(1)} % of the server's CPU samples at scale (perf)` : ''}.`);
+  }
   if (results.chaos) rec.push(`After a SIGKILL, devices resumed with \`lastSeq\`: ${num(value(results.chaos, 'ws_msgs_lost', 'count'))} lost, ${num(value(results.chaos, 'ws_msgs_duplicated', 'count'))} duplicated.`);
   out.push(rec.length ? rec.map((r) => `- ${r}`).join('\n') : 'Not enough runs for recommendations.', '');
   return { markdown: `${out.join('\n')}\n`, charts };
