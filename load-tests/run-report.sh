@@ -81,7 +81,7 @@ start_node_reference() {  # the original Node.js stack, installed once in load-t
 }
 stop_server() {
   kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  { wait "$server_pid"; } 2>/dev/null || true # the chaos run's server was SIGKILLed: no notice
   if [ -n "$heaptrack_pid" ]; then
     wait "$heaptrack_pid" 2>/dev/null || true
     heaptrack_pid=""
