@@ -54,7 +54,9 @@ class websocket_session final : public connection,
   void on_replay_page(store_status status, event_window window);
   void send_resync(std::int64_t oldest_seq, std::int64_t latest_seq);
   void finish_replay();
-  void push_replayed(shared_message message);
+  // Queues a message of this connection's own (replay, RESYNC_REQUIRED, pong) at once, ahead
+  // of held live events, counted in the outbound bytes like every other message.
+  void push_now(shared_message message);
   bool within_rate_limit();
   void enqueue(shared_message message);
   void do_write();

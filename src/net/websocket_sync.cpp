@@ -121,7 +121,7 @@ void websocket_session::on_replay_page(store_status status, event_window w) {
   for (auto& e : w.events) {
     if (e.seq <= replayed_seq_) continue;
     replayed_seq_ = e.seq;
-    push_replayed(share(std::move(e.frame), e.seq));
+    push_now(share(std::move(e.frame), e.seq));
   }
   if (w.events.size() < replay_page) return finish_replay();
   if (writing_ || head_ < queue_.size()) {
@@ -138,11 +138,11 @@ void websocket_session::send_resync(std::int64_t oldest_seq, std::int64_t latest
   if (const auto asked = requested_seq_.value_or(replayed_seq_); asked >= 0)
     payload["requestedAfter"] = asked;
   const json::value body = std::move(payload);
-  push_replayed(share(
+  push_now(share(
       serialize_envelope({.type = "RESYNC_REQUIRED", .payload = body, .timestamp = timestamp})));
 }
 
-void websocket_session::push_replayed(shared_message message) {
+void websocket_session::push_now(shared_message message) {
   queued_bytes_.fetch_add(message->size(), std::memory_order_relaxed);
   queue_.push_back(std::move(message));
   if (accepted_ && !writing_) do_write();

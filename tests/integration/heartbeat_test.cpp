@@ -50,5 +50,25 @@ TEST(Heartbeat, TextPingIsAnsweredWithTextPong) {
   }
 }
 
+// Found by the 30-minute soak: pongs were written without being counted in the connection's
+// outbound bytes, so the count drifted 4 bytes below zero per ping, until an ordinary event
+// looked like an overflow and the connection was closed as a slow consumer (every client
+// pinging every 5 s was cut off after about 10 minutes).
+TEST(Heartbeat, TextPingsNeverMakeAClientASlowConsumer) {
+  server_process server({{"WS_RATE_LIMIT", "0"}});
+  auto device = open_device(server, "pinger");
+  for (int i = 0; i < 400; ++i) {  // 1,600 bytes of pongs: more than one event's size
+    ASSERT_TRUE(device->send_text("ping"));
+    ASSERT_EQ(device->read(5s).text, "pong") << i;
+  }
+  ASSERT_EQ(results_of(post_drafts(server, "pinger", draft_json("d-1", 1000))).size(), 1u);
+  const auto event = next_event(*device);
+  EXPECT_EQ(event.at("type"), "DRAFT_CREATED");
+  ASSERT_TRUE(device->send_text("ping"));
+  EXPECT_EQ(device->read(5s).text, "pong") << "still open";
+  const auto metrics = http_request(server.host(), server.port(), "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("archibald_slow_consumer_closes_total 0\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace archibald::testing
