@@ -163,8 +163,8 @@ milliseconds effective_period(const load_options& o) {
 }
 
 milliseconds planned_duration(const load_options& o) {
-  if (o.breakpoint.enabled)
-    return o.breakpoint.step * static_cast<std::int64_t>(o.breakpoint.max_levels);
+  if (o.breakpoint.enabled)  // + one unmeasured step to recover between the two phases
+    return o.breakpoint.step * static_cast<std::int64_t>(o.breakpoint.max_levels + 1);
   if (o.stages.empty()) return o.duration;
   milliseconds total{0};
   for (const auto& s : o.stages) total += s.duration;

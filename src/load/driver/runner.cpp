@@ -208,17 +208,22 @@ boost::json::array run_breakpoint(const load_options& o, load_source& source, co
                     : static_cast<double>(users) * 1000.0 /
                           static_cast<double>(std::max<std::int64_t>(1, o.write_period.count()));
   bool stepping_rate = b.rate_step > 0;
+  bool recovering = false;  // the level before overloaded the server
+  const auto seconds = std::max<std::int64_t>(1, b.step.count() / 1000);
   for (std::size_t level = 0; level < b.max_levels && !interrupted; ++level) {
     const auto period = milliseconds{std::max<std::int64_t>(
         1, static_cast<std::int64_t>(static_cast<double>(users) * 1000.0 / rate))};
     source.set_write_period(period);
     source.set_target_users(users);
+    // After a failed level the server still works off its backlog: one step unmeasured, or
+    // the first users level would be charged with the rate level's overload.
+    for (std::int64_t i = 0; recovering && i < seconds && !interrupted; ++i) loop.second();
+    recovering = false;
     // New users connect first: a level measures a steady load, not a connection ramp.
     const auto connected_by = loop.elapsed() + std::chrono::seconds(30);
     while (loop.elapsed() < connected_by && loop.second().gauges.connections < users * o.devices) {
     }
     load_stats level_stats;
-    const auto seconds = std::max<std::int64_t>(1, b.step.count() / 1000);
     for (std::int64_t i = 0; i < seconds; ++i) level_stats.merge(loop.second().stats);
     const auto table = build_metric_table(level_stats, static_cast<double>(seconds), loop.gauges(),
                                           o.mode != write_mode::ws);
@@ -243,6 +248,7 @@ boost::json::array run_breakpoint(const load_options& o, load_source& source, co
       if (stepping_rate && b.users_step > 0) {
         stepping_rate = false;  // the rate limit is found; now users at 1 write/user/s
         rate = static_cast<double>(users);
+        recovering = true;
         continue;
       }
       break;
