@@ -73,7 +73,7 @@ export function userStages(scenario) {
 
 // k6 options for a scenario: one VU per device (users × devices), ramping like the stages,
 // durations multiplied by `scale`; thresholds: the kind's bars plus the scenario's own on
-// metrics k6 reports (abortOnFail for breakpoint runs).
+// metrics k6 reports (abortOnFail for breakpoint runs, judged after the first 10 s).
 export function k6Options(scenario, { scale = 1, kind = 'load' } = {}) {
   const devices = scenario.devices || 2;
   const stages = userStages(scenario).map((s) => ({
@@ -92,7 +92,7 @@ export function k6Options(scenario, { scale = 1, kind = 'load' } = {}) {
   if (scenario.breakpoint) {
     for (const [metric, list] of Object.entries(scenario.breakpoint.thresholds || {})) add(metric, list);
     for (const metric of Object.keys(thresholds)) {
-      thresholds[metric] = thresholds[metric].map((t) => ({ threshold: t, abortOnFail: true }));
+      thresholds[metric] = thresholds[metric].map((t) => ({ threshold: t, abortOnFail: true, delayAbortEval: '10s' }));
     }
   }
   return {

@@ -13,26 +13,31 @@ export function parseProfile(text) {
   return rows;
 }
 
-// Where the time goes, by kind of work: the first matching category wins.
+// Where the time goes, by kind of work: the first matching category wins; `meaning` says
+// what that work is in this server.
 const categories = [
-  ['kernel: scheduling, wake-ups, locks', (r) => r.kernel && /sched|switch|wake|futex|spin|idle|ep_poll|epoll|hrtimer|irq/.test(r.symbol)],
-  ['kernel: disk writes and fsync', (r) => r.kernel && /ext4|jbd2|blk|bio|fsync|iowrite|virtio|nvme|filemap|page_cache|writeback/.test(r.symbol)],
-  ['kernel: TCP and socket I/O', (r) => r.kernel && /tcp|sock|skb|ip_|inet|net|sys_|copy|fget|fput|poll|entry_SYSCALL|syscall/.test(r.symbol)],
-  ['kernel: other', (r) => r.kernel],
-  ['SQLite', (r) => /sqlite/.test(r.dso) || /sqlite/i.test(r.symbol)],
-  ['memory allocation', (r) => /malloc|free|_int_|operator new|operator delete|cfree|realloc/.test(r.symbol)],
-  ['JSON (Boost.JSON)', (r) => /boost::json/.test(r.symbol)],
-  ['WebSocket/HTTP (Boost.Beast, Asio)', (r) => /boost::(beast|asio)/.test(r.symbol)],
-  ['JWT, hashing (OpenSSL)', (r) => /libcrypto|libssl/.test(r.dso)],
-  ['archibald code', (r) => /archibald/.test(r.symbol)],
-  ['other user space', () => true],
+  ['kernel: scheduling, wake-ups, locks', (r) => r.kernel && /sched|switch|wake|futex|spin|idle|ep_poll|epoll|hrtimer|irq/.test(r.symbol),
+    'threads waking each other (network threads hand writes to the storage thread and back); with software clock sampling, time with interrupts off is also charged here'],
+  ['kernel: disk writes and fsync', (r) => r.kernel && /ext4|jbd2|blk|bio|fsync|iowrite|virtio|nvme|filemap|page_cache|writeback/.test(r.symbol),
+    'the WAL write and fsync of every group commit (SYNC_MODE=full)'],
+  ['kernel: TCP and socket I/O', (r) => r.kernel && /tcp|sock|skb|ip_|inet|net|sys_|copy|fget|fput|poll|entry_SYSCALL|syscall/.test(r.symbol),
+    'send and receive system calls on loopback: one write per outgoing WebSocket message'],
+  ['kernel: other', (r) => r.kernel, 'page faults and other kernel work'],
+  ['SQLite', (r) => /sqlite/.test(r.dso) || /sqlite/i.test(r.symbol), 'statements and B-tree lookups of the storage writer and reader'],
+  ['memory allocation', (r) => /malloc|free|_int_|operator new|operator delete|cfree|realloc/.test(r.symbol),
+    'malloc / free of per-request and per-message objects'],
+  ['JSON (Boost.JSON)', (r) => /boost::json/.test(r.symbol), 'parsing request bodies, serialising each event once'],
+  ['WebSocket/HTTP (Boost.Beast, Asio)', (r) => /boost::(beast|asio)/.test(r.symbol), 'executors, strands, HTTP parsing and WebSocket framing'],
+  ['JWT, hashing (OpenSSL)', (r) => /libcrypto|libssl/.test(r.dso), 'HMAC-SHA256 of each token'],
+  ['archibald code', (r) => /archibald/.test(r.symbol), 'this server\'s own functions'],
+  ['other user space', () => true, 'libc memory and string functions, mutexes'],
 ];
 
 export function profileByCategory(rows) {
   const byName = new Map();
   for (const r of rows) {
-    const [name] = categories.find(([, match]) => match(r));
-    const c = byName.get(name) || { category: name, percent: 0, symbols: [] };
+    const [name, , meaning] = categories.find(([, match]) => match(r));
+    const c = byName.get(name) || { category: name, meaning, percent: 0, symbols: [] };
     c.percent += r.percent;
     c.symbols.push(r);
     byName.set(name, c);

@@ -64,7 +64,7 @@ test('stress runs use relaxed thresholds; breakpoint aborts on the first failure
   const spike = k6Options(scenario('spike'), { kind: 'stress' });
   assert.deepEqual(spike.thresholds.ws_e2e_latency, ['p(95)<500']);
   const bp = k6Options(scenario('breakpoint'), { kind: 'stress' });
-  assert.ok(bp.thresholds.ws_e2e_latency.some((t) => t.threshold === 'p(95)<100' && t.abortOnFail));
+  assert.ok(bp.thresholds.ws_e2e_latency.some((t) => t.threshold === 'p(95)<100' && t.abortOnFail && t.delayAbortEval === '10s'));
   const users = userStages(scenario('breakpoint')).map((s) => s.target);
   assert.equal(users[0], 1000);
   assert.equal(users[2], 2000);  // usersStep 1000
