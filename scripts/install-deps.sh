@@ -15,7 +15,10 @@ packages=(
   curl
   nodejs                                   # checks and unit tests of the k6 scripts, the report
   linux-perf heaptrack                     # the report's profile (perf) and soak heap profile
+  chromium                                 # browser tests of /admin and /demo (playwright-core)
 )
+# npm comes with nodejs from some sources and as Debian's own package otherwise.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

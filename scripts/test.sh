@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: unit and integration tests (release), the integration
-# tests again under ASan + UBSan + LeakSanitizer, the k6 scripts' checks, and the performance
-# report's quick run as a smoke test with thresholds. Installs missing Debian packages first.
+# Builds everything and runs every test: unit and integration tests (release), the k6 scripts'
+# checks, the browser code's unit tests and its end-to-end tests in Chromium, the integration
+# tests again under ASan + UBSan + LeakSanitizer, and the performance report's quick run as a
+# smoke test with thresholds. Installs missing Debian and npm packages first.
 # Idempotent. Exit status: non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,16 @@ ctest --preset release
 
 # The k6 scripts: k6 itself is not installable here, so they are kept correct by construction:
 # syntax-checked, and their shared module (and the report generator) unit-tested under Node.
-for script in load-tests/*.js load-tests/lib/*.js load-tests/report/*.js; do node --check "$script"; done
+for script in load-tests/*.js load-tests/lib/*.js load-tests/report/*.js web/{admin,client,common,demo,e2e,test}/*.js; do
+  node --check "$script"
+done
 node --test load-tests/test/
+
+# The browser client, /admin and /demo: unit tests of their pure parts, then real Chromium
+# against the release server (screenshots in web/test-results/).
+node --test web/test/
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
+for suite in web/e2e/*.test.js; do node --test "$suite"; done
 
 # Memory errors, undefined behaviour and leaks on the paths the integration tests drive.
 cmake --preset asan >/dev/null

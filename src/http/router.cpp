@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "http/url.hpp"
+#include "http/web_assets.hpp"
 
 namespace archibald {
 namespace {
@@ -52,6 +53,8 @@ void router::dispatch(const http_request& req, http_responder respond) const {
   if (path.substr(0, sync_prefix.size()) == sync_prefix)
     return handle_sync(req, ctx_, path.substr(sync_prefix.size()), std::move(respond));
   if (path == "/ws/realtime") return respond(json_error(426, "WebSocket upgrade required"));
+  if (auto page = handle_web_asset(path))
+    return respond(get ? std::move(*page) : method_not_allowed("GET"));
   respond(json_error(404, "Not found"));
 }
 

@@ -1,5 +1,6 @@
 // Maps an HTTP request to its route and answers it (DESIGN §2.3, §2.4): health, metrics,
-// publish, the sync collections; CORS for browsers; JSON 404 / 405 for the rest. Stateless
+// publish, the sync collections, the /admin and /demo pages; CORS for browsers; JSON 404 /
+// 405 for the rest. Stateless
 // besides the context it is given: call handle() from any thread.
 #pragma once
 

@@ -193,5 +193,34 @@ TEST_F(RouterTest, CorsHonoursTheConfiguredOrigins) {
   EXPECT_FALSE(allowed.headers.empty());
 }
 
+TEST_F(RouterTest, ServesTheDashboardDemoAndClientFromTheBinary) {
+  for (const char* path : {"/admin", "/admin/", "/demo", "/demo/"}) {
+    const auto r = call("GET", path);
+    ASSERT_EQ(r.status, 200u) << path;
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(r.body.find("<!doctype html>"), std::string::npos);
+  }
+  EXPECT_NE(call("GET", "/admin").body.find("data-testid=\"latency-badge\""), std::string::npos);
+  const auto script = call("GET", "/client/archibald-client.js?v=1");
+  ASSERT_EQ(script.status, 200u);
+  EXPECT_EQ(script.content_type, "text/javascript; charset=utf-8");
+  EXPECT_NE(script.body.find("export class ArchibaldClient"), std::string::npos);
+  EXPECT_EQ(call("GET", "/common/style.css").content_type, "text/css; charset=utf-8");
+
+  std::string csp;
+  for (const auto& [name, value] : call("GET", "/admin").headers)
+    if (name == "Content-Security-Policy") csp = value;
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+}
+
+TEST_F(RouterTest, OnlyEmbeddedPagesAreServed) {
+  for (const char* path :
+       {"/", "/admin/../CMakeLists.txt", "/admin/nope.js", "/test/client.test.js",
+        "/web/admin/index.html", "/admin//index.html", "/adminx"})
+    EXPECT_EQ(call("GET", path).status, 404u) << path;
+  EXPECT_EQ(call("POST", "/demo").status, 405u);
+}
+
 }  // namespace
 }  // namespace archibald
