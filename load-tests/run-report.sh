@@ -7,13 +7,24 @@
 #   load-tests/run-report.sh --quick   # every duration × 0.05, smoke thresholds, ≤ 5 minutes
 #                                      # → load-tests/results/quick/PERFORMANCE-REPORT.md;
 #                                      #   exit 1 if a smoke threshold fails (CI runs this)
+#   load-tests/run-report.sh --only breakpoint,chaos   # re-run those workloads, keep the other
+#                                      # results, regenerate (meta.json records the re-run)
+# Workloads: tiers node scale storm spike breakpoint fanout heartbeat store soak chaos.
 # Results (summary JSON, per-second NDJSON, bench JSON, meta.json) stay in load-tests/results/.
 # Binaries are copied first: rebuilding meanwhile does not change what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-quick=0
-[ "${1:-}" = "--quick" ] && quick=1
+quick=0 only=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --only) only=,$2, && shift ;;
+    *) echo "usage: $0 [--quick] [--only WORKLOAD,...]" >&2 && exit 2 ;;
+  esac
+  shift
+done
+want() { [ -z "$only" ] || [[ $only == *",$1,"* ]]; }
 if [ $quick -eq 1 ]; then
   scale=0.05 results=$root/load-tests/results/quick report=$root/load-tests/results/quick/report
 else
@@ -23,7 +34,7 @@ node_reference=${NODE_REFERENCE:-$root/../shared/reference/archibald-node}
 
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
-rm -rf "$results"
+[ -z "$only" ] && rm -rf "$results"
 mkdir -p "$results"
 work=$(mktemp -d /tmp/archibald-report-XXXXXX)
 cp -r "$root/build/release/bin" "$work/bin"
@@ -115,11 +126,12 @@ own=()  # the scenario's own thresholds, or the smoke thresholds in quick mode
 tier=60s
 [ $quick -eq 1 ] && tier=3s
 for users in 10 20 30 50; do
+  want tiers || continue
   start_server "tiers-$users"
   load "tiers-$users" --scenario tiers --stage "0s:$users" --stage "$tier:$users"
   stop_server
 done
-if [ -f "$node_reference/server.js" ] && start_node_reference; then
+if want node && [ -f "$node_reference/server.js" ] && start_node_reference; then
   load node-tiers-50 --scenario tiers --stage "0s:50" --stage "$tier:50"
   stop_server
 fi
@@ -130,6 +142,7 @@ perf_profile() {  # perf_profile DELAY SECONDS — the server's hot spots, softw
   perf_pid=$!
 }
 for scenario in scale storm spike breakpoint fanout; do
+  want "$scenario" || continue
   start_server "$scenario"
   run_scale=$scale
   [ "$scenario" = breakpoint ] && [ $quick -eq 0 ] && run_scale=0.34  # 10 s levels
@@ -156,6 +169,7 @@ done
 hb_users=6000 hb_hold=20s
 [ $quick -eq 1 ] && hb_users=1000 hb_hold=4s
 for spread in false true; do
+  want heartbeat || continue
   start_server "heartbeat-$spread" HEARTBEAT_INTERVAL_MS=5000 HEARTBEAT_SPREAD=$spread
   load "heartbeat-spread-$spread" --scenario scale --stage "0s:$hb_users" --stage "$hb_hold:$hb_users" \
     --threshold 'ws_msgs_lost:count==0'
@@ -164,33 +178,45 @@ done
 # Storage: group commit, WAL write coalescing, the writer's WAL checkpoint (medians of 3).
 reps=3 min_time=1
 [ $quick -eq 1 ] && reps=1 min_time=0.2
-"$bin/archibald_store_bench" --benchmark_repetitions=$reps --benchmark_min_time=$min_time \
-  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
-  --benchmark_filter='BM_DurableWrites/full:1/batch:(1|256)/writers:(64|256)/|BM_WalGrowth' \
-  --benchmark_out="$results/store-bench.bench.json" --benchmark_out_format=json \
-  >"$results/store-bench.txt" 2>&1
+if want store; then
+  "$bin/archibald_store_bench" --benchmark_repetitions=$reps --benchmark_min_time=$min_time \
+    --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+    --benchmark_filter='BM_DurableWrites/full:1/batch:(1|256)/writers:(64|256)/|BM_WalGrowth' \
+    --benchmark_out="$results/store-bench.bench.json" --benchmark_out_format=json \
+    >"$results/store-bench.txt" 2>&1
+fi
 
-start_server_under_heaptrack soak
-soak_scale=1
-[ $quick -eq 1 ] && soak_scale=0.02
-load soak --scenario soak --scale "$soak_scale" "${own[@]}"
-stop_server
-heaptrack_print -f "$work"/soak.heaptrack.* --print-peaks 1 --print-allocators 0 \
-  --print-temporary 0 --peak-limit 5 --sub-peak-limit 0 >"$results/heap.txt" 2>/dev/null || true
+if want soak; then
+  start_server_under_heaptrack soak
+  soak_scale=1
+  [ $quick -eq 1 ] && soak_scale=0.02
+  load soak --scenario soak --scale "$soak_scale" "${own[@]}"
+  stop_server
+  heaptrack_print -f "$work"/soak.heaptrack.* --print-peaks 1 --print-allocators 0 \
+    --print-temporary 0 --peak-limit 5 --sub-peak-limit 0 >"$results/heap.txt" 2>/dev/null || true
+fi
 
-start_server chaos
-restart="$(server_env chaos) exec $bin/archibald-realtime >>$work/server.log 2>&1 & echo \$! >$work/restarted.pid"
-load chaos --scenario chaos --scale "$scale" --chaos-kill-pid "$server_pid" --chaos-restart "$restart"
-[ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
+if want chaos; then
+  start_server chaos
+  restart="$(server_env chaos) exec $bin/archibald-realtime >>$work/server.log 2>&1 & echo \$! >$work/restarted.pid"
+  load chaos --scenario chaos --scale "$scale" --chaos-kill-pid "$server_pid" --chaos-restart "$restart"
+  [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
+fi
 
-COMMAND="load-tests/run-report.sh${1:+ $1}" QUICK=$quick CORES=$(nproc) \
-  OS="$(. /etc/os-release && echo "$PRETTY_NAME")" COMMIT="$(git rev-parse --short HEAD)" \
-  MINUTES=$((SECONDS / 60)) node -e '
+# meta.json: the machine and the run; a re-run (--only) keeps the first run's and adds itself.
+ONLY=${only//,/ } QUICK=$quick CORES=$(nproc) OS="$(. /etc/os-release && echo "$PRETTY_NAME")" \
+  COMMIT="$(git rev-parse --short HEAD)" MINUTES=$((SECONDS / 60)) node -e '
+    const fs = require("fs");
     const e = process.env;
-    require("fs").writeFileSync(process.argv[1], JSON.stringify({
-      cores: Number(e.CORES), os: e.OS, commit: e.COMMIT, command: e.COMMAND, quick: e.QUICK === "1",
-      minutes: Number(e.MINUTES), date: new Date().toISOString().slice(0, 16) + "Z" }, null, 2));' \
-  "$results/meta.json"
+    const now = new Date().toISOString().slice(0, 16) + "Z";
+    const only = e.ONLY.trim();
+    let meta = { cores: Number(e.CORES), os: e.OS, commit: e.COMMIT, quick: e.QUICK === "1",
+      command: "load-tests/run-report.sh" + (e.QUICK === "1" ? " --quick" : ""), minutes: Number(e.MINUTES), date: now };
+    if (only && fs.existsSync(process.argv[1])) {
+      meta = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+      meta.reruns = [...(meta.reruns || []), { workloads: only.split(" "), commit: e.COMMIT, date: now, minutes: Number(e.MINUTES) }];
+    }
+    fs.writeFileSync(process.argv[1], JSON.stringify(meta, null, 2));' "$results/meta.json"
 node load-tests/report/generate.js "$results" "$report/PERFORMANCE-REPORT.md" "$report/perf"
 if [ ${#failures[@]} -gt 0 ]; then
   printf 'FAILED: %s\n' "${failures[@]}" >&2
