@@ -104,3 +104,27 @@ export function optimizations(benches, results) {
   }
   return rows;
 }
+
+// Defects the runs found, fixed, and the same workload re-run: `before-fix-<run>` holds the
+// first run's result, `<run>` the re-run's.
+export function fixes(results) {
+  const rows = [];
+  const metric = (run, name, key) => run?.summary?.metrics?.[name]?.values?.[key];
+  const add = (fix, measure, before, after, unit) => {
+    if (before !== undefined && after !== undefined) rows.push({ fix, measure, before, after, unit });
+  };
+  const [oldSoak, soak] = [results['before-fix-soak'], results.soak];
+  if (oldSoak && soak) {
+    const pongs = 'Pongs counted in the outbound bytes (every client was cut off as a "slow consumer" about every 10 minutes)';
+    add(pongs, 'soak: connections dropped and reopened', metric(oldSoak, 'ws_drops', 'count') ?? 0, metric(soak, 'ws_drops', 'count') ?? 0, '');
+    add(pongs, 'soak: e2e p99', metric(oldSoak, 'ws_e2e_latency', 'p(99)'), metric(soak, 'ws_e2e_latency', 'p(99)'), 'ms');
+    add(pongs, 'soak: e2e max', metric(oldSoak, 'ws_e2e_latency', 'max'), metric(soak, 'ws_e2e_latency', 'max'), 'ms');
+  }
+  const firstUsersLevel = (run) => run?.summary?.breakpoint?.find((l) => l.phase === 'users');
+  const [oldLevel, level] = [firstUsersLevel(results['before-fix-breakpoint']), firstUsersLevel(results.breakpoint)];
+  if (oldLevel && level) {
+    add('archibald-load: one unmeasured step between the breakpoint\'s rate and users phases',
+      `breakpoint: e2e p95 of the first users level (${oldLevel.users.toLocaleString('en-US')} users)`, oldLevel.e2eP95Ms, level.e2eP95Ms, 'ms');
+  }
+  return rows;
+}

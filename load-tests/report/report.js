@@ -2,7 +2,7 @@
 // (`<run>.json` summaries, `<run>.ndjson` series, `meta.json`, `profile.txt`), none is typed
 // by hand. Pure: renderReport(results, meta, evidence) → { markdown, charts }.
 import { lineChart } from './svg.js';
-import { optimizations, parseHeap, parseProfile, profileByCategory } from './evidence.js';
+import { fixes, optimizations, parseHeap, parseProfile, profileByCategory } from './evidence.js';
 
 export const value = (run, metric, key) => run?.summary?.metrics?.[metric]?.values?.[key];
 
@@ -46,7 +46,7 @@ const baselineHeader = ['run', 'connect p95', 'e2e p50', 'e2e p95', 'e2e p99', '
   'server RSS start', 'server RSS peak'];
 
 // Runs that compare (the Node.js reference, the A/B runs) rather than qualify this server.
-const isComparison = (name) => /^(node-|heartbeat-)/.test(name);
+const isComparison = (name) => /^(node-|heartbeat-|before-fix-)/.test(name);
 
 export function renderReport(results, meta, evidence = {}) {
   const charts = {};
@@ -103,6 +103,7 @@ export function renderReport(results, meta, evidence = {}) {
 
   renderBottlenecks(out, parseProfile(evidence.profile));
   renderOptimizations(out, optimizations(evidence.benches, results), machine);
+  renderFixes(out, fixes(results));
 
   // Scalability limits.
   out.push('## Scalability limits', '');
@@ -242,4 +243,12 @@ function renderHeap(out, heap) {
     out.push('Largest contributors to the peak heap:', '',
       table(['peak', 'calls', 'allocated from'], heap.peaks.map((p) => [p.bytes, num(p.calls), `\`${p.where.slice(0, 90)}\``])), '');
   }
+}
+
+function renderFixes(out, rows) {
+  if (!rows.length) return;
+  out.push('### Found by these runs and fixed', '',
+    'The first full run showed them; the workload was re-run after the fix (`--only`, see the header).', '',
+    table(['fix', 'measure', 'first run', 're-run'], rows.map((r) => [r.fix, r.measure,
+      r.unit === 'ms' ? ms(r.before) : num(r.before), r.unit === 'ms' ? ms(r.after) : num(r.after)])), '');
 }

@@ -1,7 +1,7 @@
 // Unit tests of the report's evidence parsers: node --test test/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchMedians, optimizations, parseHeap, parseProfile, profileByCategory } from '../report/evidence.js';
+import { benchMedians, fixes, optimizations, parseHeap, parseProfile, profileByCategory } from '../report/evidence.js';
 import { renderReport } from '../report/report.js';
 
 const profileText = `
@@ -90,4 +90,17 @@ test('optimizations are judged by their measured gain, both directions', () => {
   assert.match(markdown, /\| WAL write coalescing [^\n]*\| 19,500 writes\/s \| 20,000 writes\/s \| 3 % \| no measurable gain: revert \|/);
   assert.match(markdown, /\| 1 \| kernel: scheduling, wake-ups, locks \| threads waking each other [^|]*\| 19\.6 % \|/);
   assert.match(markdown, /\| 8\.357000s \| 233405 \(27929\/s\) \|/);
+});
+
+test('fixes compare the first run with the re-run, and are left out of readiness', () => {
+  const soak = (drops, p99) => ({ summary: { metrics: { ws_drops: { values: { count: drops } },
+    ws_e2e_latency: { values: { 'p(99)': p99, max: p99 * 4 }, thresholds: { 'p(99)<100': { ok: p99 < 100 } } } } } });
+  const rows = fixes({ 'before-fix-soak': soak(12000, 308), soak: soak(0, 9) });
+  assert.deepEqual(rows.map((r) => [r.measure, r.before, r.after]), [
+    ['soak: connections dropped and reopened', 12000, 0], ['soak: e2e p99', 308, 9], ['soak: e2e max', 1232, 36]]);
+  assert.deepEqual(fixes({ soak: soak(0, 9) }), []);
+  const { markdown } = renderReport({ 'before-fix-soak': soak(12000, 308), soak: soak(0, 9) }, { cores: 2 });
+  assert.match(markdown, /### Found by these runs and fixed/);
+  assert.match(markdown, /\| soak \| `ws_e2e_latency: p\(99\)<100` \| ✅ \|/);
+  assert.doesNotMatch(markdown, /\| before-fix-soak \|/);
 });
