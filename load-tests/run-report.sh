@@ -34,6 +34,7 @@ node_reference=${NODE_REFERENCE:-$root/../shared/reference/archibald-node}
 
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src CMakeLists.txt || echo "+changes")
 [ -z "$only" ] && rm -rf "$results"
 mkdir -p "$results"
 work=$(mktemp -d /tmp/archibald-report-XXXXXX)
@@ -166,7 +167,7 @@ done
 
 # Before/after of the optimizations that can be switched off. The heartbeat: 12,000 connections,
 # a ping round every 5 s, every connection at once (as before) or one slice at a time (now).
-hb_users=6000 hb_hold=20s
+hb_users=6000 hb_hold=15s
 [ $quick -eq 1 ] && hb_users=1000 hb_hold=4s
 for spread in false true; do
   want heartbeat || continue
@@ -176,7 +177,7 @@ for spread in false true; do
   stop_server
 done
 # Storage: group commit, WAL write coalescing, the writer's WAL checkpoint (medians of 3).
-reps=3 min_time=1
+reps=3 min_time=0.5
 [ $quick -eq 1 ] && reps=1 min_time=0.2
 if want store; then
   "$bin/archibald_store_bench" --benchmark_repetitions=$reps --benchmark_min_time=$min_time \
@@ -205,7 +206,7 @@ fi
 
 # meta.json: the machine and the run; a re-run (--only) keeps the first run's and adds itself.
 ONLY=${only//,/ } QUICK=$quick CORES=$(nproc) OS="$(. /etc/os-release && echo "$PRETTY_NAME")" \
-  COMMIT="$(git rev-parse --short HEAD)" MINUTES=$((SECONDS / 60)) node -e '
+  COMMIT=$commit MINUTES=$((SECONDS / 60)) node -e '
     const fs = require("fs");
     const e = process.env;
     const now = new Date().toISOString().slice(0, 16) + "Z";
