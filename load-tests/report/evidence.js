@@ -53,7 +53,11 @@ export function parseHeap(text) {
   const peaks = [];
   lines.forEach((line, i) => {
     const m = /^([\d.]+[KMG]?) peak memory consumed over (\d+) calls from$/.exec(line.trim());
-    if (m) peaks.push({ bytes: m[1], calls: Number(m[2]), where: (lines[i + 1] || '').trim() });
+    if (!m) return;
+    let where = (lines[i + 1] || '').trim();
+    const library = /^in (\S+)$/.exec((lines[i + 2] || '').trim());
+    if (/^0x[0-9a-f]+$/.test(where) && library) where = `${library[1].split('/').pop()} (no symbols)`;
+    peaks.push({ bytes: m[1], calls: Number(m[2]), where });
   });
   const summary = {
     runtime: field('total runtime')?.replace(/\.$/, ''), calls: field('calls to allocation functions'),

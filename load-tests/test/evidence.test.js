@@ -46,6 +46,7 @@ test('heaptrack summary and peak consumers are parsed', () => {
   assert.equal(heap.summary.peakRss, '19.71M');
   assert.equal(heap.summary.leaked, '1.41K');
   assert.deepEqual(heap.peaks[1], { bytes: '512.00K', calls: 400, where: 'boost::make_shared<>(boost::beast::basic_stream<>&&)' });
+  assert.equal(heap.peaks[0].where, 'libsqlite3.so.0 (no symbols)');
   assert.equal(parseHeap(''), undefined);
   assert.equal(parseHeap('garbage'), undefined);
 });
