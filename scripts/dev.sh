@@ -19,6 +19,8 @@ cat <<MSG
     admin:    $bin token --user admin --role admin
   Example:    curl -H "Authorization: Bearer \$($bin token --user admin --role admin)" \\
                 http://localhost:${port}/api/websocket/health
+  Dashboard:  http://localhost:${port}/admin#token=<admin token>
+  Demo:       http://localhost:${port}/demo#token=<agent token>   (open it twice: live sync)
 
 MSG
 exec "$bin" serve "$@"
