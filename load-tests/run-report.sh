@@ -93,7 +93,7 @@ start_node_reference() {  # the original Node.js stack, installed once in load-t
 }
 stop_server() {
   kill "$server_pid" 2>/dev/null || true
-  { wait "$server_pid"; } 2>/dev/null || true # the chaos run's server was SIGKILLed: no notice
+  wait "$server_pid" 2>/dev/null || true
   if [ -n "$heaptrack_pid" ]; then
     wait "$heaptrack_pid" 2>/dev/null || true
     heaptrack_pid=""
@@ -199,6 +199,7 @@ fi
 
 if want chaos; then
   start_server chaos
+  disown "$server_pid" # archibald-load SIGKILLs it: no job notice from bash
   restart="$(server_env chaos) exec $bin/archibald-realtime >>$work/server.log 2>&1 & echo \$! >$work/restarted.pid"
   load chaos --scenario chaos --scale "$scale" --chaos-kill-pid "$server_pid" --chaos-restart "$restart"
   [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
