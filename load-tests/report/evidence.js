@@ -2,6 +2,9 @@
 // profile of the server (profile.txt), heaptrack's summary of the soak (heap.txt), the storage
 // benchmarks (Google Benchmark JSON) and the heartbeat A/B runs. Pure functions.
 
+// A summary value of a run: value(run, 'ws_e2e_latency', 'p(99)'); undefined when absent.
+export const value = (run, metric, key) => run?.summary?.metrics?.[metric]?.values?.[key];
+
 // `perf report --stdio --no-children --sort dso,sym -g none` lines:
 //   "    19.55%  [kernel.kallsyms]  [k] finish_task_switch.isra.0"
 export function parseProfile(text) {
@@ -99,7 +102,7 @@ export function optimizations(benches, results) {
   const wal = (restart) => medians[`BM_WalGrowth/restart:${restart}`]?.wal_peak_MB;
   add('Writer completes a checkpoint past 8,192 WAL frames', 'WAL peak size over 40,000 writes',
     wal(0), wal(8192), 'MB', true);
-  const metric = (spread, name, key) => results[`heartbeat-spread-${spread}`]?.summary?.metrics?.[name]?.values?.[key];
+  const metric = (spread, name, key) => value(results[`heartbeat-spread-${spread}`], name, key);
   const connections = Number(metric('true', 'connections', 'max') || 0).toLocaleString('en-US');
   for (const key of ['p(99)', 'max']) {
     add('Heartbeat spread over the interval (1/64 of the connections at a time)',
@@ -113,16 +116,16 @@ export function optimizations(benches, results) {
 // first run's result, `<run>` the re-run's.
 export function fixes(results) {
   const rows = [];
-  const metric = (run, name, key) => run?.summary?.metrics?.[name]?.values?.[key];
+
   const add = (fix, measure, before, after, unit) => {
     if (before !== undefined && after !== undefined) rows.push({ fix, measure, before, after, unit });
   };
   const [oldSoak, soak] = [results['before-fix-soak'], results.soak];
   if (oldSoak && soak) {
     const pongs = 'Pongs counted in the outbound bytes (every client was cut off as a "slow consumer" about every 10 minutes)';
-    add(pongs, 'soak: connections dropped and reopened', metric(oldSoak, 'ws_drops', 'count') ?? 0, metric(soak, 'ws_drops', 'count') ?? 0, '');
-    add(pongs, 'soak: e2e p99', metric(oldSoak, 'ws_e2e_latency', 'p(99)'), metric(soak, 'ws_e2e_latency', 'p(99)'), 'ms');
-    add(pongs, 'soak: e2e max', metric(oldSoak, 'ws_e2e_latency', 'max'), metric(soak, 'ws_e2e_latency', 'max'), 'ms');
+    add(pongs, 'soak: connections dropped and reopened', value(oldSoak, 'ws_drops', 'count') ?? 0, value(soak, 'ws_drops', 'count') ?? 0, '');
+    add(pongs, 'soak: e2e p99', value(oldSoak, 'ws_e2e_latency', 'p(99)'), value(soak, 'ws_e2e_latency', 'p(99)'), 'ms');
+    add(pongs, 'soak: e2e max', value(oldSoak, 'ws_e2e_latency', 'max'), value(soak, 'ws_e2e_latency', 'max'), 'ms');
   }
   const firstUsersLevel = (run) => run?.summary?.breakpoint?.find((l) => l.phase === 'users');
   const [oldLevel, level] = [firstUsersLevel(results['before-fix-breakpoint']), firstUsersLevel(results.breakpoint)];

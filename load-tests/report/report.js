@@ -2,9 +2,9 @@
 // (`<run>.json` summaries, `<run>.ndjson` series, `meta.json`, `profile.txt`), none is typed
 // by hand. Pure: renderReport(results, meta, evidence) → { markdown, charts }.
 import { lineChart } from './svg.js';
-import { fixes, optimizations, parseHeap, parseProfile, profileByCategory } from './evidence.js';
+import { fixes, optimizations, parseHeap, parseProfile, profileByCategory, value } from './evidence.js';
 
-export const value = (run, metric, key) => run?.summary?.metrics?.[metric]?.values?.[key];
+export { value };
 
 const ms = (v) => (v === undefined ? '–' : v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(v < 10 ? 2 : 1)} ms`);
 const num = (v, digits = 0) => (v === undefined ? '–' : Number(v).toLocaleString('en-US', { maximumFractionDigits: digits }));
