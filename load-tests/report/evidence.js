@@ -116,7 +116,6 @@ export function optimizations(benches, results) {
 // first run's result, `<run>` the re-run's.
 export function fixes(results) {
   const rows = [];
-
   const add = (fix, measure, before, after, unit) => {
     if (before !== undefined && after !== undefined) rows.push({ fix, measure, before, after, unit });
   };
