@@ -2,24 +2,14 @@
 // archibald-load reads), REST writes, end-to-end latency to the user's other devices.
 //   k6 run -e BASE_URL=http://localhost:3000 -e JWT_SECRET=... -e SCENARIO=load websocket-load.js
 //   SCENARIO: load (tiers 10/20/30/50 users) | large (scale); SCALE=0.05 shortens every stage.
-import { k6Options, scenarioFiles } from './lib/archibald.js';
-import { deviceConfig, runDevice, runInfo, summaryFiles } from './lib/device.js';
+import { scenarioFiles } from './lib/archibald.js';
+import { k6Script } from './lib/device.js';
 
 const name = __ENV.SCENARIO || 'load';
-const scenario = JSON.parse(open(`./scenarios/${scenarioFiles[name] || name}.json`));
+const script = k6Script(open(`./scenarios/${scenarioFiles[name] || name}.json`),
+  { kind: 'load', summary: `websocket-load-${name}` });
 
-export const options = k6Options(scenario, { scale: Number(__ENV.SCALE || 1), kind: 'load' });
-
-const config = deviceConfig(scenario, options);
-
-export function setup() {
-  return runInfo();
-}
-
-export default function (run) {
-  runDevice(config, run);
-}
-
-export function handleSummary(data) {
-  return summaryFiles(data, `websocket-load-${name}`);
-}
+export const options = script.options;
+export const setup = script.setup;
+export const handleSummary = script.handleSummary;
+export default script.run;

@@ -10,7 +10,7 @@ import exec from 'k6/execution';
 import { check } from 'k6';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import {
-  deviceClaims, deviceOf, draftBody, parseEvent, seqGap, signToken, textSummary,
+  deviceClaims, deviceOf, draftBody, k6Options, parseEvent, seqGap, signToken, textSummary,
   totalDurationMs, writePeriodMs, wsUrl,
 } from './archibald.js';
 
@@ -86,4 +86,19 @@ export function runDevice(config, run) {
 export function summaryFiles(data, name) {
   const out = __ENV.SUMMARY_JSON || `results/${name}-summary.json`;
   return { stdout: textSummary(data), [out]: JSON.stringify(data, null, 2) };
+}
+
+// What an entry script exports, from its scenario file's text (read with open() by the entry
+// script itself: open() paths are relative to the module that calls it): k6 options, setup(),
+// the VU function and handleSummary (JSON + text summary to `summary`).
+export function k6Script(scenarioText, { kind, summary }) {
+  const scenario = JSON.parse(scenarioText);
+  const options = k6Options(scenario, { scale: Number(__ENV.SCALE || 1), kind });
+  const config = deviceConfig(scenario, options);
+  return {
+    options,
+    setup: () => runInfo(),
+    run: (run) => runDevice(config, run),
+    handleSummary: (data) => summaryFiles(data, summary),
+  };
 }
