@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev   # Asio, Beast, JSON
+  libboost-url1.81-dev                     # request targets (parsing, percent-decoding)
   libssl-dev                               # HMAC-SHA256 for JWT
   libsqlite3-dev                           # durable sync storage
   libspdlog-dev                            # logging

@@ -121,10 +121,17 @@ http_response handle_metrics(const server_context& ctx) {
   w.counter("archibald_resyncs_total", "RESYNC_REQUIRED sent.", read(m.resyncs));
   w.gauge("archibald_storage_ready", "1 when storage accepts writes.", ctx.sync.ready() ? 1 : 0);
   w.counter("archibald_http_requests_total", "HTTP requests answered.", read(m.http_requests));
-  w.counter("archibald_http_client_errors_total", "HTTP requests answered 4xx.",
+  w.counter("archibald_http_client_errors_total", "HTTP responses 4xx (router or transport).",
             read(m.http_client_errors));
-  w.counter("archibald_http_server_errors_total", "HTTP requests answered 5xx.",
+  w.counter("archibald_http_server_errors_total", "HTTP responses 5xx.",
             read(m.http_server_errors));
+  std::vector<std::pair<std::string, std::uint64_t>> by_code;
+  for (unsigned code = 100; code <= 599; ++code)
+    if (const auto n = m.http_responses(code)) by_code.emplace_back(std::to_string(code), n);
+  w.labelled_counters("archibald_http_responses_total",
+                      "HTTP responses sent, by status code (101 upgrades and the transport's own "
+                      "400 / 413 / 431 included).",
+                      "code", by_code);
   w.counter("archibald_http_rejected_total",
             "HTTP connections refused for lack of file descriptors.",
             read(m.http_rejected_capacity));

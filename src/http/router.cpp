@@ -6,6 +6,7 @@
 
 #include "http/url.hpp"
 #include "http/web_assets.hpp"
+#include "sync/write_request.hpp"
 
 namespace archibald {
 namespace {
@@ -37,7 +38,9 @@ http_response json_error(unsigned status, std::string_view message) {
 }
 
 void router::dispatch(const http_request& req, http_responder respond) const {
-  const std::string_view path = split_target(req.target).path;
+  const auto target = parse_target(req.target);
+  if (!target) return respond(json_error(400, "Malformed request target"));
+  const std::string_view path = target->path;
   const bool get = req.method == "GET" || req.method == "HEAD";
   constexpr std::string_view sync_prefix = "/api/sync/";
 
@@ -61,16 +64,11 @@ void router::dispatch(const http_request& req, http_responder respond) const {
 void router::handle(const http_request& req, http_responder respond) const {
   add(ctx_.metrics.http_requests);
   const bool cors = !req.origin.empty() && origin_allowed(ctx_.config.cors_origins, req.origin);
-  auto finish = [this, cors, origin = cors ? std::string(req.origin) : std::string(),
+  auto finish = [cors, origin = cors ? std::string(req.origin) : std::string(),
                  respond = std::move(respond)](http_response response) {
     if (cors) {
       response.headers.emplace_back("Access-Control-Allow-Origin", origin);
       response.headers.emplace_back("Vary", "Origin");
-    }
-    if (response.status >= 500) {
-      add(ctx_.metrics.http_server_errors);
-    } else if (response.status >= 400) {
-      add(ctx_.metrics.http_client_errors);
     }
     respond(std::move(response));
   };
@@ -88,8 +86,7 @@ void router::handle(const http_request& req, http_responder respond) const {
 }
 
 http_response storage_error(store_status status) {
-  http_response r = json_error(
-      503, status == store_status::busy ? "Storage busy, retry later" : "Storage unavailable");
+  http_response r = json_error(503, storage_error_text(status));
   r.headers.emplace_back("Retry-After", "1");
   return r;
 }

@@ -1,6 +1,5 @@
 // REST sync API (DESIGN §2.3): /api/sync/draft-orders and /api/sync/pending-orders.
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 
@@ -8,6 +7,7 @@
 #include "http/router.hpp"
 #include "http/url.hpp"
 #include "sync/record_rules.hpp"
+#include "sync/write_request.hpp"
 
 namespace archibald {
 namespace {
@@ -17,7 +17,7 @@ namespace json = boost::json;
 void list_records(const http_request& req, const server_context& ctx, const collection_spec& spec,
                   const jwt_claims& user, http_responder respond) {
   std::optional<std::int64_t> updated_after;
-  if (const auto after = query_param(split_target(req.target).query, "updatedAfter")) {
+  if (const auto after = query_param(req.target, "updatedAfter")) {
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(after->data(), after->data() + after->size(), n);
     if (ec != std::errc{} || end != after->data() + after->size())
@@ -42,22 +42,10 @@ void list_records(const http_request& req, const server_context& ctx, const coll
 
 void upsert_records(const http_request& req, const server_context& ctx, const collection_spec& spec,
                     const jwt_claims& user, http_responder respond) {
-  boost::system::error_code ec;
-  json::value body = json::parse({req.body.data(), req.body.size()}, ec);
-  if (ec) return respond(json_error(400, "body is not valid JSON"));
-  if (!body.is_object()) return respond(json_error(400, "body must be a JSON object"));
-  json::object& obj = body.get_object();
-  json::value* list = obj.if_contains(spec.list_key);
-  if (!list) list = obj.if_contains(spec.alt_list_key);
-  const std::string key(spec.list_key);
-  if (!list || !list->is_array()) return respond(json_error(400, key + " must be an array"));
-  if (list->get_array().size() > max_records_per_batch)
-    return respond(json_error(400, "at most 50 " + key + " per batch"));
-  const auto* device = obj.if_contains("deviceId");
-  std::string fallback_device =
-      device && device->is_string() ? std::string(device->get_string()) : user.device_id;
-
-  ctx.sync.upsert(spec, user.user_id, std::move(fallback_device), std::move(list->get_array()),
+  parsed_write parsed = parse_upsert_body(spec, req.body);
+  if (!parsed.write) return respond(json_error(400, parsed.error));
+  write_request& w = *parsed.write;
+  ctx.sync.upsert(spec, user.user_id, w.device_id.value_or(user.device_id), std::move(w.records),
                   [respond = std::move(respond)](store_status status, json::array results) {
                     if (status != store_status::ok) return respond(storage_error(status));
                     respond(json_response(json::serialize(
@@ -67,8 +55,7 @@ void upsert_records(const http_request& req, const server_context& ctx, const co
 
 void delete_record(const http_request& req, const server_context& ctx, const collection_spec& spec,
                    const jwt_claims& user, std::string id, http_responder respond) {
-  std::string device =
-      query_param(split_target(req.target).query, "deviceId").value_or(user.device_id);
+  std::string device = query_param(req.target, "deviceId").value_or(user.device_id);
   ctx.sync.remove(spec, user.user_id, std::move(id), std::move(device),
                   [respond = std::move(respond)](store_status status, bool found) {
                     if (status != store_status::ok) return respond(storage_error(status));
@@ -97,8 +84,12 @@ void handle_sync(const http_request& req, const server_context& ctx, std::string
     r.headers.emplace_back("Allow", "GET, POST");
     return respond(std::move(r));
   }
-  const auto id = percent_decode(rest.substr(slash + 1), false);
-  if (!id || id->empty() || id->find('/') != std::string::npos || id->size() > max_id_length)
+  // The id is one path segment: a raw '/' makes another path (404, as Express's `:id`), while
+  // an encoded one (%2F) is part of the id, so every id that can be written can be deleted.
+  const std::string_view segment = rest.substr(slash + 1);
+  const auto id = percent_decode(segment, false);
+  if (segment.find('/') != std::string_view::npos || !id || id->empty() ||
+      id->size() > max_id_length)
     return respond(json_error(404, "Not found"));
   if (req.method != "DELETE") {
     http_response r = json_error(405, "Method not allowed");

@@ -1,88 +1,113 @@
 #include "http/url.hpp"
 
+#include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <boost/url/url_view.hpp>
+
 namespace archibald {
+
+namespace urls = boost::urls;
+
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+std::string_view view(urls::string_view s) {
+  return {s.data(), s.size()};
+}
+
+bool is_base64url(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '=';
+}
+
+bool is_secret_name(std::string_view encoded_name) {
+  const auto name = percent_decode(encoded_name, true);
+  if (!name) return false;
+  std::string lower;
+  for (char c : *name) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return lower == "token" || lower == "access_token";
+}
+
+bool is_secret_value(std::string_view encoded_value, bool plus_is_space) {
+  const auto value = percent_decode(encoded_value, plus_is_space);
+  return value && looks_like_jwt(*value);
+}
+
+urls::result<urls::url_view> parse_url(std::string_view target) {
+  auto parsed = urls::parse_origin_form({target.data(), target.size()});
+  if (!parsed) parsed = urls::parse_absolute_uri({target.data(), target.size()});
+  return parsed;
 }
 
 }  // namespace
 
-std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (plus_is_space && in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
+std::optional<target_parts> parse_target(std::string_view target) {
+  const auto parsed = parse_url(target);
+  if (!parsed) return std::nullopt;
+  return target_parts{view(parsed->encoded_path()), view(parsed->encoded_query())};
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  const auto encoded = urls::make_pct_string_view({text.data(), text.size()});
+  if (!encoded) return std::nullopt;
+  urls::encoding_opts options;
+  options.space_as_plus = plus_is_space;
+  return encoded->decode(options);
+}
+
+std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+  const auto parsed = parse_url(target);
+  if (!parsed) return std::nullopt;
+  for (const auto param : parsed->encoded_params()) {
+    if (view(param.key) != name) continue;
+    urls::encoding_opts options;
+    options.space_as_plus = true;
+    return param.value.decode(options);
+  }
+  return std::nullopt;
+}
+
+bool looks_like_jwt(std::string_view text) {
+  std::size_t dots = 0, segment = 0;
+  for (char c : text) {
+    if (c == '.') {
+      if (segment == 0 && dots < 2) return false;  // header and payload are never empty
+      ++dots;
+      segment = 0;
+    } else if (is_base64url(c)) {
+      ++segment;
     } else {
-      out += in[i];
+      return false;
     }
   }
-  return out;
-}
-
-namespace {
-
-// Calls fn(name, value) for each '&'-separated parameter until fn returns true.
-template <typename Fn>
-void for_each_param(std::string_view query, Fn&& fn) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    const std::string_view name = pair.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-    if (fn(name, value, pair)) return;
-    if (amp == std::string_view::npos) return;
-    query.remove_prefix(amp + 1);
-  }
-}
-
-}  // namespace
-
-target_parts split_target(std::string_view target) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return {target, {}};
-  return {target.substr(0, q), target.substr(q + 1)};
-}
-
-std::optional<std::string> query_param(std::string_view query, std::string_view name) {
-  std::optional<std::string> found;
-  bool seen = false;
-  for_each_param(query, [&](std::string_view n, std::string_view value, std::string_view) {
-    if (n != name) return false;
-    seen = true;
-    found = percent_decode(value, true);
-    return true;
-  });
-  return seen ? found : std::nullopt;
+  return dots == 2;
 }
 
 std::string redact_target(std::string_view target) {
-  const auto [path, query] = split_target(target);
-  if (query.empty()) return std::string(target);
-  std::string out(path);
-  char sep = '?';
-  for_each_param(query, [&](std::string_view name, std::string_view, std::string_view pair) {
-    out += sep;
-    sep = '&';
-    if (name == "token" || name == "access_token") {
+  const auto parsed = parse_url(target);
+  if (!parsed) return "[malformed target of " + std::to_string(target.size()) + " bytes]";
+  const std::string_view path = view(parsed->encoded_path());
+  std::string out(target.substr(0, static_cast<std::size_t>(path.data() - target.data())));
+  if (parsed->is_path_absolute()) out += '/';
+  bool first = true;
+  for (const auto segment : parsed->encoded_segments()) {
+    if (!first) out += '/';
+    first = false;
+    out.append(is_secret_value(view(segment), false) ? "[REDACTED]" : view(segment));
+  }
+  if (!parsed->has_query()) return out;
+  char separator = '?';
+  for (const auto param : parsed->encoded_params()) {
+    out += separator;
+    separator = '&';
+    const std::string_view name = view(param.key);
+    if (!param.has_value) {
+      out.append(is_secret_value(name, true) ? "[REDACTED]" : name);
+    } else if (is_secret_name(name) || is_secret_value(view(param.value), true)) {
       out.append(name).append("=[REDACTED]");
     } else {
-      out.append(pair);
+      out.append(name).append("=").append(view(param.value));
     }
-    return false;
-  });
+  }
   return out;
 }
 

@@ -18,11 +18,13 @@ websocket_admission admit_websocket(const http_request& req, const server_contex
     return a;
   }
 
-  const std::string_view query = split_target(req.target).query;
-  std::string token = query_param(query, "token").value_or("");
+  std::string token = query_param(req.target, "token").value_or("");
   if (token.empty()) token = std::string(bearer_token(req.authorization));
-  if (token.empty() ||
-      ctx.verifier.verify(token, epoch_s(wall_clock::now()), a.claims) != jwt_error::none) {
+  const jwt_error error = token.empty()
+                              ? jwt_error::malformed
+                              : ctx.verifier.verify(token, epoch_s(wall_clock::now()), a.claims);
+  if (error != jwt_error::none) {
+    a.failure = token.empty() ? "no token" : to_string(error);
     add(ctx.metrics.auth_failures);
     a.outcome = websocket_admission::verdict::close_after_handshake;
     a.close_code = 1008;
@@ -30,13 +32,13 @@ websocket_admission admit_websocket(const http_request& req, const server_contex
     return a;
   }
 
-  a.device_id = query_param(query, "deviceId").value_or(a.claims.device_id);
-  if (const auto seq = query_param(query, "lastSeq")) {
+  a.device_id = query_param(req.target, "deviceId").value_or(a.claims.device_id);
+  if (const auto seq = query_param(req.target, "lastSeq")) {
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(seq->data(), seq->data() + seq->size(), n);
     if (ec == std::errc{} && end == seq->data() + seq->size() && n >= 0) a.last_seq = n;
   }
-  if (const auto ts = query_param(query, "lastEventTs")) a.last_event_ts = parse_iso8601(*ts);
+  if (const auto ts = query_param(req.target, "lastEventTs")) a.last_event_ts = parse_iso8601(*ts);
   return a;
 }
 

@@ -22,6 +22,7 @@ struct websocket_admission {
   unsigned http_status = 0;      // refuse_http
   std::uint16_t close_code = 0;  // close_after_handshake
   std::string close_reason;
+  std::string_view failure;  // close_after_handshake: why, for the log ("expired", ...)
 
   jwt_claims claims;      // accept
   std::string device_id;  // the deviceId query parameter, else the token's

@@ -73,22 +73,5 @@ TEST_F(AdmissionTest, IgnoresAMalformedLastSeq) {
   EXPECT_FALSE(admit("/ws/realtime?token=" + token() + "&lastSeq=-1").last_seq.has_value());
 }
 
-TEST(Url, SplitsAndDecodesQueryParameters) {
-  const auto parts = split_target("/ws/realtime?token=a%2Eb&x=1+2");
-  EXPECT_EQ(parts.path, "/ws/realtime");
-  EXPECT_EQ(query_param(parts.query, "token"), "a.b");
-  EXPECT_EQ(query_param(parts.query, "x"), "1 2");
-  EXPECT_FALSE(query_param(parts.query, "missing"));
-  EXPECT_FALSE(query_param("bad=%zz", "bad"));
-  EXPECT_FALSE(query_param("bad=%2", "bad"));
-}
-
-TEST(Url, RedactsTokensFromLoggedTargets) {
-  EXPECT_EQ(redact_target("/ws/realtime?token=eyJ.secret.sig&lastSeq=4"),
-            "/ws/realtime?token=[REDACTED]&lastSeq=4");
-  EXPECT_EQ(redact_target("/a?x=1&access_token=zzz"), "/a?x=1&access_token=[REDACTED]");
-  EXPECT_EQ(redact_target("/health/live"), "/health/live");
-}
-
 }  // namespace
 }  // namespace archibald

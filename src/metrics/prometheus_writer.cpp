@@ -35,6 +35,16 @@ void prometheus_writer::counter_seconds(std::string_view name, std::string_view 
   out_.append(name).append(" ").append(format_number(value)).append("\n");
 }
 
+void prometheus_writer::labelled_counters(
+    std::string_view name, std::string_view help, std::string_view label,
+    const std::vector<std::pair<std::string, std::uint64_t>>& samples) {
+  header(name, help, "counter");
+  for (const auto& [key, value] : samples) {
+    out_.append(name).append("{").append(label).append("=\"").append(key).append("\"} ");
+    out_.append(std::to_string(value)).append("\n");
+  }
+}
+
 void prometheus_writer::gauge(std::string_view name, std::string_view help, double value) {
   header(name, help, "gauge");
   out_.append(name).append(" ").append(format_number(value)).append("\n");

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "metrics/latency_histogram.hpp"
 
@@ -19,6 +21,9 @@ class prometheus_writer {
   void counter(std::string_view name, std::string_view help, std::uint64_t value);
   void counter_seconds(std::string_view name, std::string_view help, double seconds);
   void gauge(std::string_view name, std::string_view help, double value);
+  // One counter family with a label: name{label="key"} value, one sample per entry.
+  void labelled_counters(std::string_view name, std::string_view help, std::string_view label,
+                         const std::vector<std::pair<std::string, std::uint64_t>>& samples);
   // Cumulative buckets in seconds from a microsecond histogram.
   void histogram_seconds(std::string_view name, std::string_view help,
                          const latency_histogram& histogram,

@@ -20,6 +20,20 @@ double server_metrics::average_latency_ms() const {
          static_cast<double>(recent_count_);
 }
 
+void server_metrics::record_http_response(unsigned status) {
+  if (status >= 500) {
+    add(http_server_errors);
+  } else if (status >= 400) {
+    add(http_client_errors);
+  }
+  if (status >= first_status && status <= last_status) add(http_responses_[status - first_status]);
+}
+
+std::uint64_t server_metrics::http_responses(unsigned status) const {
+  if (status < first_status || status > last_status) return 0;
+  return read(http_responses_[status - first_status]);
+}
+
 latency_histogram server_metrics::ping_rtt_snapshot() const {
   std::lock_guard lock(rtt_mutex_);
   return rtt_histogram_;

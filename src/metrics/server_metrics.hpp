@@ -49,10 +49,15 @@ struct server_metrics {
   counter resyncs;               // RESYNC_REQUIRED sent
 
   // HTTP
-  counter http_requests;
-  counter http_client_errors;      // 4xx
-  counter http_server_errors;      // 5xx
+  counter http_requests;           // requests the router answered
+  counter http_client_errors;      // responses 4xx, router or transport
+  counter http_server_errors;      // responses 5xx
   counter http_rejected_capacity;  // connections refused: out of file descriptors
+
+  // Every HTTP response the server sends (101 upgrades and the transport's own 400 / 413 / 431
+  // included), by status code.
+  void record_http_response(unsigned status);
+  std::uint64_t http_responses(unsigned status) const;  // 0 outside 100..599
 
   // Ping → pong round trips: histogram plus the last 100 samples (the original's average).
   void record_ping_rtt(std::chrono::nanoseconds rtt);
@@ -60,6 +65,9 @@ struct server_metrics {
   latency_histogram ping_rtt_snapshot() const;
 
  private:
+  static constexpr unsigned first_status = 100, last_status = 599;
+  std::array<counter, last_status - first_status + 1> http_responses_{};
+
   static constexpr std::size_t recent_size = 100;
   mutable std::mutex rtt_mutex_;
   latency_histogram rtt_histogram_;              // guarded by rtt_mutex_

@@ -4,7 +4,9 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -26,6 +28,32 @@ std::string_view view(beast::string_view s) {
   return {s.data(), s.size()};
 }
 
+std::string peer(const beast::tcp_stream& stream) {
+  beast::error_code ec;
+  const auto endpoint = stream.socket().remote_endpoint(ec);
+  return ec ? std::string("a closed peer")
+            : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+// Why a request's framing cannot be trusted (RFC 9112 §6.1, §6.3), or nullptr. A
+// Transfer-Encoding other than exactly "chunked" leaves the body's end unknowable: answered
+// and then closed, so whatever follows is never read as a request (request smuggling).
+const char* framing_error(const http::request_header<>& req) {
+  if (req.count(http::field::transfer_encoding) == 0) return nullptr;
+  if (req.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+  std::size_t codings = 0;
+  bool chunked = false;
+  const auto [first, last] = req.equal_range(http::field::transfer_encoding);
+  for (auto field = first; field != last; ++field) {
+    for (const auto coding : http::token_list(field->value())) {
+      ++codings;
+      chunked = beast::iequals(coding, "chunked");
+    }
+  }
+  if (codings != 1 || !chunked) return "Unsupported Transfer-Encoding";
+  return nullptr;
+}
+
 }  // namespace
 
 http_session::http_session(asio::ip::tcp::socket&& socket, const router& routes, socket_slot slot)
@@ -42,21 +70,38 @@ void http_session::do_read() {
   parser_->body_limit(config.max_http_body_bytes);
   parser_->header_limit(max_header_bytes);
   stream_.expires_after(first_request_ ? config.handshake_timeout : config.http_idle_timeout);
+  // The header first: its framing is checked before a byte of the body is read.
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t) {
+  if (ec) return on_read_error(ec);
+  if (const char* why = framing_error(parser_->get())) return reject(400, why);
+  if (parser_->is_done()) return on_request();
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream) return close_gracefully();
-  if (ec == http::error::body_limit)
-    return respond(json_error(413, "Request body too large"), false);
-  if (ec == http::error::header_limit)
-    return respond(json_error(431, "Request header too large"), false);
-  if (ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-      ec == asio::error::eof || ec == asio::error::connection_reset)
-    return;
-  if (ec) return respond(json_error(400, "Malformed HTTP request"), false);
+  if (ec) return on_read_error(ec);
+  on_request();
+}
 
+void http_session::on_read_error(beast::error_code ec) {
+  if (ec == http::error::end_of_stream) return close_gracefully();
+  if (ec == http::error::body_limit) return reject(413, "Request body too large");
+  if (ec == http::error::header_limit) return reject(431, "Request header too large");
+  if (ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+      ec == asio::error::eof || ec == asio::error::connection_reset) {
+    if (parser_->got_some() && ec == beast::error::timeout)
+      spdlog::debug("http request from {} timed out half-read", peer(stream_));
+    return;
+  }
+  reject(400, "Malformed HTTP request", ec.message());
+}
+
+void http_session::on_request() {
   auto& req = parser_->get();
   if (beast::websocket::is_upgrade(req)) return upgrade();
 
@@ -67,40 +112,63 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
                              .origin = view(req[http::field::origin]),
                              .body = req.body()};
   const bool keep_alive = req.keep_alive() && !routes_.context().life.shutting_down.load();
+  std::string request_line;
+  if (spdlog::should_log(spdlog::level::debug))
+    request_line = std::string(request.method) + " " + redact_target(request.target);
   // Storage-backed routes answer from the storage thread: come back to this strand.
-  routes_.handle(request, [self = shared_from_this(), keep_alive, head](http_response response) {
+  routes_.handle(request, [self = shared_from_this(), keep_alive, head,
+                           request_line = std::move(request_line)](http_response response) mutable {
     asio::dispatch(self->stream_.get_executor(),
-                   [self, keep_alive, head, response = std::move(response)]() mutable {
-                     self->respond(std::move(response), keep_alive, head);
+                   [self, keep_alive, head, request_line = std::move(request_line),
+                    response = std::move(response)]() mutable {
+                     self->respond(std::move(response), keep_alive, head, request_line);
                    });
   });
 }
 
+void http_session::reject(unsigned status, std::string_view message, std::string_view detail) {
+  std::string request_line;
+  if (parser_ && parser_->is_header_done()) {
+    const auto& req = parser_->get();
+    request_line = std::string(view(req.method_string())) + " " + redact_target(view(req.target()));
+  }
+  spdlog::debug("http {} to {} ({}{}{}): {}", status, peer(stream_),
+                request_line.empty() ? "no request line" : request_line, detail.empty() ? "" : ", ",
+                detail, message);
+  respond(json_error(status, message), false);
+}
+
 void http_session::upgrade() {
-  auto req = parser_->release();
+  const auto& req = parser_->get();
   const http_request request{.method = view(req.method_string()),
                              .target = view(req.target()),
                              .authorization = view(req[http::field::authorization]),
                              .origin = view(req[http::field::origin]),
                              .body = {}};
   const server_context& ctx = routes_.context();
-  if (split_target(request.target).path != websocket_path)
-    return respond(json_error(404, "Not found"), false);
-  if (ctx.life.shutting_down.load()) return respond(json_error(503, "Shutting down"), false);
+  const auto target = parse_target(request.target);
+  if (!target) return reject(400, "Malformed request target");
+  if (target->path != websocket_path) return reject(404, "Not found");
+  if (ctx.life.shutting_down.load()) return reject(503, "Shutting down");
 
   websocket_admission admission = admit_websocket(request, ctx);
   if (admission.outcome == websocket_admission::verdict::refuse_http) {
     spdlog::info("websocket upgrade refused ({}) for {}", admission.http_status,
                  redact_target(request.target));
-    return respond(json_error(admission.http_status, "Origin not allowed"), false);
+    return reject(admission.http_status, "Origin not allowed");
   }
   if (admission.outcome == websocket_admission::verdict::close_after_handshake)
-    spdlog::debug("websocket authentication failed for {}", redact_target(request.target));
+    spdlog::debug("websocket authentication failed ({}) for {}", admission.failure,
+                  redact_target(request.target));
   std::make_shared<websocket_session>(std::move(stream_), ctx, std::move(slot_))
-      ->run(std::move(req), std::move(admission));
+      ->run(parser_->release(), std::move(admission));
 }
 
-void http_session::respond(http_response response, bool keep_alive, bool head) {
+void http_session::respond(http_response response, bool keep_alive, bool head,
+                           std::string_view request_line) {
+  routes_.context().metrics.record_http_response(response.status);
+  if (response.status >= 400 && !request_line.empty())
+    spdlog::debug("http {} to {} ({})", response.status, peer(stream_), request_line);
   http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
   res.set(http::field::server, "archibald-realtime");
   if (!response.content_type.empty()) res.set(http::field::content_type, response.content_type);

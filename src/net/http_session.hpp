@@ -25,9 +25,16 @@ class http_session : public std::enable_shared_from_this<http_session> {
   using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   void do_read();
+  void on_header(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_read_error(boost::beast::error_code ec);
+  void on_request();
   void upgrade();
-  void respond(http_response response, bool keep_alive, bool head = false);
+  // Answers a request the transport refuses (bad framing, limits) and closes the connection.
+  void reject(unsigned status, std::string_view message, std::string_view detail = {});
+  // request_line: "METHOD target" (redacted) for the debug log of a rejection; may be empty.
+  void respond(http_response response, bool keep_alive, bool head = false,
+               std::string_view request_line = {});
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
   void close_gracefully();
   void drain(std::size_t drained);

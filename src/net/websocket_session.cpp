@@ -10,6 +10,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "protocol/clock.hpp"
+#include "protocol/utf8.hpp"
 
 namespace archibald {
 
@@ -93,7 +94,12 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
+  if (ec == websocket::condition::handshake_failed) {
+    ctx_.metrics.record_http_response(400);  // Beast answered the bad upgrade request
+    spdlog::debug("http 400 to a websocket upgrade: {}", ec.message());
+  }
   if (ec) return on_end(ec);
+  ctx_.metrics.record_http_response(101);
   accepted_ = true;
   if (close_started_) {
     send_close_frame();
@@ -130,6 +136,13 @@ void websocket_session::on_message(std::size_t bytes) {
   }
   const auto data = read_buffer_.cdata();
   const std::string_view text(static_cast<const char*>(data.data()), bytes);
+  if (ws_.got_text() && !ends_in_complete_utf8(text)) {
+    add(ctx_.metrics.protocol_errors);
+    spdlog::debug("websocket protocol error from user {}: text ends in a truncated UTF-8 sequence",
+                  user_id_);
+    start_close(1007, "Invalid UTF-8");
+    return;
+  }
   if (ws_.got_text() && text == "ping") {
     // Counted like any message: an uncounted pong made the outbound total drift 4 bytes
     // below zero per ping, until an event looked like an overflow and closed the connection.
@@ -249,6 +262,7 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
   if (close_started_ || ended_) return;
   close_started_ = true;
   closing_.store(true);
+  if (code != 1001) spdlog::debug("websocket close {} for user {}: {}", code, user_id_, reason);
   close_code_ = code;
   close_reason_ = std::move(reason);
   unregister();

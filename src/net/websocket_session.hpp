@@ -21,6 +21,7 @@
 #include "fanout/connection.hpp"
 #include "http/server_context.hpp"
 #include "http/websocket_admission.hpp"
+#include "net/lingering_stream.hpp"
 #include "net/socket_budget.hpp"
 #include "store/sync_store.hpp"
 
@@ -68,7 +69,7 @@ class websocket_session final : public connection,
   void unregister();
   void on_end(boost::beast::error_code ec);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<lingering_stream> ws_;
   boost::beast::flat_buffer read_buffer_;
   const server_context& ctx_;
   socket_slot slot_;

@@ -7,7 +7,7 @@
 #include "net/websocket_session.hpp"
 #include "protocol/clock.hpp"
 #include "sync/collection.hpp"
-#include "sync/record_rules.hpp"
+#include "sync/write_request.hpp"
 
 namespace archibald {
 
@@ -17,10 +17,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr std::size_t replay_page = 500;
-
-std::string error_text(store_status status) {
-  return status == store_status::busy ? "storage busy, retry later" : "storage unavailable";
-}
 
 }  // namespace
 
@@ -34,34 +30,28 @@ void websocket_session::answer(std::string_view type, std::string_view request_i
 bool websocket_session::on_client_write(std::string_view text) {
   auto envelope = parse_envelope(text);
   if (!envelope) return false;
-  const write_type write = parse_write_type(envelope->type);
-  if (!write.spec) return false;
+  const write_type type = parse_write_type(envelope->type);
+  if (!type.spec) return false;
   add(ctx_.metrics.ws_writes);
 
-  const collection_spec& spec = *write.spec;
   const std::string request_id = envelope->request_id;
-  auto fail = [this, &request_id](std::string message) {
-    answer("ERROR", request_id, json::object{{"error", std::move(message)}});
+  parsed_write parsed = parse_write_payload(*type.spec, type.kind, envelope->payload);
+  if (!parsed.write) {
+    answer("ERROR", request_id, json::object{{"error", parsed.error}});
     return true;
-  };
-  if (!envelope->payload.is_object()) return fail("payload must be an object");
-  json::object& payload = envelope->payload.get_object();
-  const auto* device = payload.if_contains("deviceId");
-  std::string device_id =
-      device && device->is_string() ? std::string(device->get_string()) : device_id_;
+  }
+  write_request& w = *parsed.write;
+  std::string device_id = w.device_id.value_or(device_id_);
   auto self = shared_from_this();
+  auto fail = [self, request_id](store_status status) {
+    self->answer("ERROR", request_id, json::object{{"error", storage_error_text(status)}});
+  };
 
-  if (write.kind == event_kind::deleted) {
-    const json::value* id = payload.if_contains(spec.id_key);
-    if (!id) id = payload.if_contains("id");
-    if (!id || !id->is_string() || id->get_string().empty())
-      return fail(std::string(spec.id_key) + " must be a non-empty string");
-    std::string record_id(id->get_string());
+  if (w.kind == event_kind::deleted) {
     ctx_.sync.remove(
-        spec, user_id_, record_id, std::move(device_id),
-        [self, request_id, record_id](store_status status, bool found) {
-          if (status != store_status::ok)
-            return self->answer("ERROR", request_id, json::object{{"error", error_text(status)}});
+        *w.spec, user_id_, w.record_id, std::move(device_id),
+        [self, fail, request_id, record_id = w.record_id](store_status status, bool found) {
+          if (status != store_status::ok) return fail(status);
           if (!found)
             return self->answer("ERROR", request_id, json::object{{"error", "not found"}});
           self->answer("ACK", request_id,
@@ -70,19 +60,11 @@ bool websocket_session::on_client_write(std::string_view text) {
         });
     return true;
   }
-
-  json::value* list = payload.if_contains(spec.list_key);
-  if (!list) list = payload.if_contains(spec.alt_list_key);
-  if (!list || !list->is_array()) return fail(std::string(spec.list_key) + " must be an array");
-  if (list->get_array().size() > max_records_per_batch)
-    return fail("at most 50 " + std::string(spec.list_key) + " per batch");
-  ctx_.sync.upsert(
-      spec, user_id_, std::move(device_id), std::move(list->get_array()),
-      [self, request_id](store_status status, json::array results) {
-        if (status != store_status::ok)
-          return self->answer("ERROR", request_id, json::object{{"error", error_text(status)}});
-        self->answer("ACK", request_id, json::object{{"results", std::move(results)}});
-      });
+  ctx_.sync.upsert(*w.spec, user_id_, std::move(device_id), std::move(w.records),
+                   [self, fail, request_id](store_status status, json::array results) {
+                     if (status != store_status::ok) return fail(status);
+                     self->answer("ACK", request_id, json::object{{"results", std::move(results)}});
+                   });
   return true;
 }
 

@@ -17,21 +17,29 @@ std::optional<std::string> identifier(const json::object& obj, std::string_view 
   return std::nullopt;
 }
 
-// An epoch-millisecond field: absent → nullopt with ok; a non-number → not ok.
+// The range a JavaScript Date holds (ECMA-262 §21.4.1.22): the clients are browsers.
+constexpr std::int64_t max_epoch_ms = 8'640'000'000'000'000;
+
+// An epoch-millisecond field: absent or null → ok with nothing; an integer (or an integral
+// double, as JavaScript sends 1.7e12) within ±max_epoch_ms → ok with it; anything else, such
+// as 2^63 or 1.5, → not ok: a value is never silently changed into another.
 bool epoch_ms_field(const json::object& obj, std::string_view key,
                     std::optional<std::int64_t>& out) {
   const auto* v = obj.if_contains(key);
   if (!v || v->is_null()) return true;
   if (v->is_int64()) {
-    out = v->get_int64();
-  } else if (v->is_uint64()) {
-    out = static_cast<std::int64_t>(v->get_uint64() & INT64_MAX);
-  } else if (v->is_double() && std::isfinite(v->get_double())) {
-    out = static_cast<std::int64_t>(v->get_double());
-  } else {
-    return false;
+    const std::int64_t ms = v->get_int64();
+    if (ms < -max_epoch_ms || ms > max_epoch_ms) return false;
+    out = ms;
+    return true;
   }
-  return *out >= 0;
+  if (v->is_double()) {
+    const double ms = v->get_double();
+    if (!(std::abs(ms) <= static_cast<double>(max_epoch_ms)) || std::trunc(ms) != ms) return false;
+    out = static_cast<std::int64_t>(ms);
+    return true;
+  }
+  return false;  // uint64 (always past the range), strings, ...
 }
 
 json::value field_or_null(const json::object& item, std::string_view key) {
@@ -60,9 +68,10 @@ std::string check_fields(const collection_spec& spec, const json::object& in, ch
   if (!items || !items->is_array()) return "items must be an array";
   if (items->get_array().size() > max_items_per_record) return "at most 100 items per record";
   if (!epoch_ms_field(in, "createdAt", out.created_at))
-    return "createdAt must be epoch milliseconds";
+    return "createdAt must be integer epoch milliseconds within +/-8.64e15";
   std::optional<std::int64_t> updated;
-  if (!epoch_ms_field(in, "updatedAt", updated)) return "updatedAt must be epoch milliseconds";
+  if (!epoch_ms_field(in, "updatedAt", updated))
+    return "updatedAt must be integer epoch milliseconds within +/-8.64e15";
   if (updated) out.updated_at = *updated;
   const auto* device = in.if_contains("deviceId");
   if (device && !device->is_null() && !device->is_string()) return "deviceId must be a string";

@@ -92,10 +92,10 @@ struct http_session : std::enable_shared_from_this<http_session> {
                      });
   }
   void handle() {
-    const auto target = archibald::split_target(req.target());
+    const auto target = archibald::parse_target(req.target()).value_or(archibald::target_parts{});
     if (websocket::is_upgrade(req) && target.path == "/ws/realtime") {
       archibald::jwt_claims claims;
-      const auto token = archibald::query_param(target.query, "token");
+      const auto token = archibald::query_param(req.target(), "token");
       if (!token || verifier.verify(*token, archibald::epoch_s(archibald::wall_clock::now()),
                                     claims) != archibald::jwt_error::none)
         return reply(401, R"({"error":"auth"})");

@@ -1,0 +1,72 @@
+#include "sync/write_request.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "sync/record_rules.hpp"
+
+namespace archibald {
+namespace {
+
+namespace json = boost::json;
+
+parsed_write failure(std::string message) {
+  return {std::nullopt, std::move(message)};
+}
+
+std::optional<std::string> string_field(const json::object& obj, std::string_view key) {
+  const auto* v = obj.if_contains(key);
+  if (!v || !v->is_string()) return std::nullopt;
+  return std::string(v->get_string());
+}
+
+parsed_write upsert_from(const collection_spec& spec, event_kind kind, json::object& obj) {
+  json::value* list = obj.if_contains(spec.list_key);
+  if (!list) list = obj.if_contains(spec.alt_list_key);
+  const std::string key(spec.list_key);
+  if (!list || !list->is_array()) return failure(key + " must be an array");
+  if (list->get_array().size() > max_records_per_batch)
+    return failure("at most " + std::to_string(max_records_per_batch) + " " + key + " per batch");
+  write_request w;
+  w.spec = &spec;
+  w.kind = kind;
+  w.records = std::move(list->get_array());
+  w.device_id = string_field(obj, "deviceId");
+  return {std::move(w), {}};
+}
+
+}  // namespace
+
+parsed_write parse_upsert_body(const collection_spec& spec, std::string_view body) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse({body.data(), body.size()}, ec);
+  if (ec) return failure("body is not valid JSON");
+  if (!parsed.is_object()) return failure("body must be a JSON object");
+  return upsert_from(spec, event_kind::updated, parsed.get_object());
+}
+
+parsed_write parse_write_payload(const collection_spec& spec, event_kind kind,
+                                 json::value& payload) {
+  if (!payload.is_object()) return failure("payload must be an object");
+  json::object& obj = payload.get_object();
+  if (kind != event_kind::deleted) return upsert_from(spec, kind, obj);
+
+  const json::value* id = obj.if_contains(spec.id_key);
+  if (!id) id = obj.if_contains("id");
+  if (!id || !id->is_string() || id->get_string().empty())
+    return failure(std::string(spec.id_key) + " must be a non-empty string");
+  if (id->get_string().size() > max_id_length)
+    return failure(std::string(spec.id_key) + " longer than " + std::to_string(max_id_length) +
+                   " characters");
+  write_request w;
+  w.spec = &spec;
+  w.kind = kind;
+  w.record_id = std::string(id->get_string());
+  w.device_id = string_field(obj, "deviceId");
+  return {std::move(w), {}};
+}
+
+std::string_view storage_error_text(store_status status) {
+  return status == store_status::busy ? "Storage busy, retry later" : "Storage unavailable";
+}
+
+}  // namespace archibald
