@@ -1,5 +1,6 @@
 #include "http/url.hpp"
 
+#include <boost/url/grammar/error.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/url_view.hpp>
@@ -35,6 +36,9 @@ bool is_secret_value(std::string_view encoded_value, bool plus_is_space) {
 urls::result<urls::url_view> parse_url(std::string_view target) {
   auto parsed = urls::parse_origin_form({target.data(), target.size()});
   if (!parsed) parsed = urls::parse_absolute_uri({target.data(), target.size()});
+  // Boost.URL 1.81 reads "http://h:3x" as port 3 and path "x"; RFC 3986 §3.3 does not.
+  if (parsed && !parsed->encoded_path().empty() && parsed->encoded_path().front() != '/')
+    return urls::grammar::error::invalid;
   return parsed;
 }
 

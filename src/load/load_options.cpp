@@ -1,5 +1,7 @@
 #include "load/load_options.hpp"
 
+#include <boost/url/parse.hpp>
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -69,22 +71,26 @@ std::optional<stage> parse_stage(std::string_view text) {
 }
 
 std::optional<endpoint_url> parse_target_url(std::string_view text, std::string& error) {
-  std::string_view rest = text;
-  if (rest.substr(0, 7) == "http://")
-    rest.remove_prefix(7);
-  else if (rest.substr(0, 5) == "ws://")
-    rest.remove_prefix(5);
-  else {
-    error = "url must start with http:// (" + std::string(text) + ")";
+  const auto parsed = boost::urls::parse_absolute_uri({text.data(), text.size()});
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "ws") ||
+      !parsed->has_authority()) {
+    error = "url must be http://host:port or ws://host:port (" + std::string(text) + ")";
     return std::nullopt;
   }
-  rest = rest.substr(0, rest.find('/'));
-  const auto colon = rest.rfind(':');
+  // Boost.URL 1.81 reads "http://h:3x" as port 3 and path "x": a path must start with '/'.
+  if (!parsed->encoded_path().empty() && parsed->encoded_path().front() != '/') {
+    error = "bad port in " + std::string(text);
+    return std::nullopt;
+  }
+  if (parsed->has_userinfo()) {
+    error = "url must not carry credentials (" + std::string(text) + ")";
+    return std::nullopt;
+  }
   endpoint_url url;
-  url.host = std::string(rest.substr(0, colon));
+  url.host = parsed->host_address();
   url.port = 80;
-  if (colon != std::string_view::npos) {
-    const auto port = rest.substr(colon + 1);
+  if (parsed->has_port()) {
+    const std::string_view port(parsed->port().data(), parsed->port().size());
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), url.port);
     if (ec != std::errc{} || end != port.data() + port.size() || url.port == 0) {
       error = "bad port in " + std::string(text);

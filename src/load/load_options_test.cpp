@@ -23,6 +23,12 @@ TEST(LoadOptions, TargetsAreLoopbackOrPrivateOnly) {
   EXPECT_FALSE(parse_target_url("https://127.0.0.1:3000", error));
   EXPECT_FALSE(parse_target_url("http://example.com:3000", error));
   EXPECT_FALSE(parse_target_url("http://127.0.0.1:0", error));
+  EXPECT_FALSE(parse_target_url("http://127.0.0.1:70000", error));
+  EXPECT_FALSE(parse_target_url("http://127.0.0.1:3x", error));
+  EXPECT_FALSE(parse_target_url("http://user:pw@127.0.0.1:3000", error));
+  EXPECT_FALSE(parse_target_url("http://127.0.0.1 :3000", error));
+  EXPECT_EQ(parse_target_url("ws://127.0.0.1:3000/ws/realtime?x=1", error)->port, 3000);
+  EXPECT_EQ(parse_target_url("http://127.0.0.1", error)->port, 80);
 }
 
 TEST(LoadOptions, SourceAddressRanges) {
