@@ -4,12 +4,11 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "http/request_framing.hpp"
 #include "http/url.hpp"
 #include "http/websocket_admission.hpp"
 #include "net/websocket_session.hpp"
@@ -35,23 +34,13 @@ std::string peer(const beast::tcp_stream& stream) {
             : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
-// Why a request's framing cannot be trusted (RFC 9112 §6.1, §6.3), or nullptr. A
-// Transfer-Encoding other than exactly "chunked" leaves the body's end unknowable: answered
-// and then closed, so whatever follows is never read as a request (request smuggling).
+// The values of every Transfer-Encoding field, for the framing check (request smuggling).
 const char* framing_error(const http::request_header<>& req) {
   if (req.count(http::field::transfer_encoding) == 0) return nullptr;
-  if (req.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
-  std::size_t codings = 0;
-  bool chunked = false;
+  std::vector<std::string_view> codings;
   const auto [first, last] = req.equal_range(http::field::transfer_encoding);
-  for (auto field = first; field != last; ++field) {
-    for (const auto coding : http::token_list(field->value())) {
-      ++codings;
-      chunked = beast::iequals(coding, "chunked");
-    }
-  }
-  if (codings != 1 || !chunked) return "Unsupported Transfer-Encoding";
-  return nullptr;
+  for (auto field = first; field != last; ++field) codings.push_back(view(field->value()));
+  return transfer_encoding_error(req.version(), codings);
 }
 
 }  // namespace
