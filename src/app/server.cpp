@@ -44,11 +44,15 @@ int run_server(const server_config& config) {
                       .full_sync = config.sync_full,
                       .max_batch = config.group_commit_max,
                       .retention_count = config.event_retention_count,
-                      .retention_age = std::chrono::hours(config.event_retention_hours)});
+                      .retention_age = std::chrono::hours(config.event_retention_hours),
+                      .fault_control_file = config.storage_faults_file});
   if (!store.error().empty()) {
     spdlog::critical("storage: {}", store.error());
     return 1;
   }
+  if (!config.storage_faults_file.empty())
+    spdlog::warn("storage faults are injected from {} (a test setting)",
+                 config.storage_faults_file);
 
   lifecycle life;
   life.connection_capacity = std::min(config.max_connections, fd_capacity);

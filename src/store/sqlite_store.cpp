@@ -6,6 +6,7 @@
 
 #include "store/sqlite_access.hpp"
 #include "store/sqlite_schema.hpp"
+#include "store/storage_fault_vfs.hpp"
 #include "store/wal_write_coalescing.hpp"
 
 namespace archibald {
@@ -19,27 +20,11 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
     return;
   }
   // Coalescing WAL writes is safe only when every commit syncs (see wal_write_coalescing.hpp).
-  const bool coalesce = options_.full_sync && options_.coalesce_wal_writes;
-  writer_ = std::make_unique<sqlite_writer>(options_.path, options_.retention_count,
-                                            coalesce ? register_wal_coalescing_vfs() : nullptr);
-  if (!writer_->db.ok()) {
-    error_ = "cannot open " + options_.path + ": " + writer_->db.open_error();
-    return;
-  }
-  writer_->db.exec("PRAGMA busy_timeout = 5000");
-  if (writer_->db.exec("PRAGMA journal_mode = WAL") != SQLITE_OK) {
-    error_ = "cannot use WAL on " + options_.path + ": " + writer_->db.error();
-    return;
-  }
-  writer_->db.exec(options_.full_sync ? "PRAGMA synchronous = FULL"
-                                      : "PRAGMA synchronous = NORMAL");
-  writer_->db.exec("PRAGMA wal_autocheckpoint = 0");
-  sqlite3_wal_hook(writer_->db.handle(), &sqlite_store::after_commit, this);
-  if (std::string why = migrate_schema(writer_->db); !why.empty()) {
-    error_ = options_.path + ": " + why;
-    return;
-  }
-  writer_->prepare();
+  if (options_.full_sync && options_.coalesce_wal_writes)
+    writer_vfs_ = register_wal_coalescing_vfs();
+  if (!options_.fault_control_file.empty())
+    writer_vfs_ = register_storage_fault_vfs(writer_vfs_, options_.fault_control_file);
+  if (error_ = open_writer(); !error_.empty()) return;
   reader_ = std::make_unique<sqlite_reader>(options_.path);
   if (!reader_->db.ok()) {
     error_ = "cannot open " + options_.path + " for reading: " + reader_->db.open_error();
@@ -52,6 +37,22 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
   writer_thread_ = std::thread([this] { writer_loop(); });
   reader_thread_ = std::thread([this] { reader_loop(); });
   checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
+}
+
+std::string sqlite_store::open_writer() {
+  writer_.reset();  // first: its locks and cached pages must not outlive it into the new one
+  auto w = std::make_unique<sqlite_writer>(options_.path, options_.retention_count, writer_vfs_);
+  if (!w->db.ok()) return "cannot open " + options_.path + ": " + w->db.open_error();
+  w->db.exec("PRAGMA busy_timeout = 5000");
+  if (w->db.exec("PRAGMA journal_mode = WAL") != SQLITE_OK)
+    return "cannot use WAL on " + options_.path + ": " + w->db.error();
+  w->db.exec(options_.full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  w->db.exec("PRAGMA wal_autocheckpoint = 0");
+  sqlite3_wal_hook(w->db.handle(), &sqlite_store::after_commit, this);
+  if (std::string why = migrate_schema(w->db); !why.empty()) return options_.path + ": " + why;
+  w->prepare();
+  writer_ = std::move(w);
+  return {};
 }
 
 sqlite_store::~sqlite_store() {
@@ -116,8 +117,9 @@ void sqlite_store::writer_loop() {
 void sqlite_store::commit_batch(std::vector<pending_write>& batch,
                                 std::vector<store_status>& statuses) {
   statuses.assign(batch.size(), store_status::unavailable);
-  if (batch.empty()) return;
+  if (batch.empty() || !writer_) return;  // no writer: it could not be opened again yet
   sqlite_writer& w = *writer_;
+  bool faulted = false;
   w.clear_failure();
   if (w.db.exec("BEGIN IMMEDIATE") != SQLITE_OK) {
     mark_fault("begin", w.db.last_error_code());
@@ -148,7 +150,10 @@ void sqlite_store::commit_batch(std::vector<pending_write>& batch,
     w.clear_failure();
     w.run(w.s.rollback_to);
     w.run(w.s.release);
-    if (is_storage_fault(code)) mark_fault("write", code);
+    if (is_storage_fault(code)) {
+      mark_fault("write", code);
+      faulted = true;
+    }
   }
   if (w.db.exec("COMMIT") != SQLITE_OK) {
     const int code = w.db.last_error_code();
@@ -157,7 +162,8 @@ void sqlite_store::commit_batch(std::vector<pending_write>& batch,
     mark_fault("commit", code);
     return;
   }
-  if (!ready_.exchange(true)) spdlog::info("storage: writable again");
+  // A batch whose every job hit a storage fault commits nothing, and proves nothing.
+  if (!faulted && !ready_.exchange(true)) spdlog::info("storage: writable again");
 }
 
 void sqlite_store::mark_fault(const char* step, int code) {
@@ -167,6 +173,12 @@ void sqlite_store::mark_fault(const char* step, int code) {
 }
 
 void sqlite_store::probe() {
+  // After a fault, trust nothing the connection holds (the fsyncgate lesson: a failed fsync
+  // may have dropped pages the next sync would not rewrite): open it again, then try a write.
+  if (std::string why = open_writer(); !why.empty()) {
+    spdlog::debug("storage: reopening failed: {}", why);
+    return;
+  }
   sqlite_writer& w = *writer_;
   auto stmt = w.db.prepare("INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)");
   const bool ok = w.db.exec("BEGIN IMMEDIATE") == SQLITE_OK &&
@@ -179,6 +191,7 @@ void sqlite_store::probe() {
 }
 
 void sqlite_store::sweep_expired_events() {
+  if (!writer_) return;
   const auto age_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.retention_age).count();
   // Rowids grow with time: delete the oldest rows up to the first one young enough.

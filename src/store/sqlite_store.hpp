@@ -35,6 +35,8 @@ struct sqlite_store_options {
   // SYNC_MODE=full only: hand the VFS each commit's WAL frames as one write (see
   // wal_write_coalescing.hpp). Off only to measure what it gains.
   bool coalesce_wal_writes = true;
+  // Tests only: inject the storage faults this file names (storage_fault_vfs.hpp); empty: none.
+  std::string fault_control_file{};
 };
 
 class sqlite_store final : public sync_store {
@@ -57,6 +59,9 @@ class sqlite_store final : public sync_store {
     write_done done;
   };
 
+  // Opens (or, after a storage fault, opens again) the writer connection; why not, or empty.
+  // On failure there is no writer until a later call succeeds.
+  std::string open_writer();
   void writer_loop();
   void commit_batch(std::vector<pending_write>& batch, std::vector<store_status>& statuses);
   void mark_fault(const char* step, int code);
@@ -69,7 +74,8 @@ class sqlite_store final : public sync_store {
   const sqlite_store_options options_;
   std::string error_;
   std::atomic<bool> ready_{false};
-  std::unique_ptr<class sqlite_writer> writer_;
+  std::unique_ptr<class sqlite_writer> writer_;  // writer thread only, once started
+  const char* writer_vfs_ = nullptr;
   std::unique_ptr<class sqlite_reader> reader_;
 
   std::mutex write_mutex_;
