@@ -12,6 +12,7 @@ packages=(
   libcli11-dev                             # command line
   libgtest-dev libgmock-dev                # tests
   libbenchmark-dev                         # micro-benchmarks
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev  # fuzz targets (libFuzzer, ASan, UBSan)
   clang-format
   curl
   nodejs                                   # checks and unit tests of the k6 scripts, the report

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: unit and integration tests (release), the k6 scripts'
-# checks, the browser code's unit tests and its end-to-end tests in Chromium, the integration
-# tests again under ASan + UBSan + LeakSanitizer, and the performance report's quick run as a
-# smoke test with thresholds. Installs missing Debian and npm packages first.
+# checks, the browser code's unit tests and its end-to-end tests in Chromium, every fuzz target
+# for a bounded time, the integration tests again under ASan + UBSan + LeakSanitizer, and the
+# performance report's quick run as a smoke test with thresholds. Installs missing Debian and npm packages first.
 # Idempotent. Exit status: non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,10 @@ node --test load-tests/test/
 node --test web/test/
 (cd web && npm ci --no-audit --no-fund --loglevel=error)
 for suite in web/e2e/*.test.js; do node --test "$suite"; done
+
+# Every parser of untrusted input under libFuzzer with ASan + UBSan, 20 s each from the
+# committed seed corpora: any crash, leak, timeout or broken invariant fails the run.
+./scripts/fuzz.sh --seconds 20
 
 # Memory errors, undefined behaviour and leaks on the paths the integration tests drive.
 cmake --preset asan >/dev/null

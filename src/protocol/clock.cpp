@@ -89,7 +89,13 @@ std::optional<wall_clock::time_point> parse_iso8601(std::string_view s) {
   const std::int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-  return wall_clock::time_point{std::chrono::milliseconds{secs * 1000 + millis}};
+  // The clock counts nanoseconds in 64 bits (years 1677 to 2262): past that, converting would
+  // overflow (found by fuzzing: 9999-12-31 wrapped around).
+  constexpr std::int64_t max_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(wall_clock::duration::max()).count();
+  const std::int64_t ms = secs * 1000 + millis;
+  if (ms >= max_ms || ms <= -max_ms) return std::nullopt;
+  return wall_clock::time_point{std::chrono::milliseconds{ms}};
 }
 
 }  // namespace archibald

@@ -29,6 +29,16 @@ TEST(Clock, ParsesWhatItFormatsAndJavaScriptDates) {
   EXPECT_FALSE(parse_iso8601("2025-11-26T09:42:03.456"));
 }
 
+// Regression (fuzzing, iso8601_fuzz): 9999-12-31 overflowed the nanosecond clock (UB).
+TEST(Clock, RejectsTimesTheClockCannotHold) {
+  EXPECT_FALSE(parse_iso8601("9999-12-31T23:59:59.999Z"));
+  EXPECT_FALSE(parse_iso8601("2263-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_iso8601("1677-01-01T00:00:00Z"));
+  const auto late = parse_iso8601("2262-01-01T00:00:00.000Z");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(iso8601_utc_ms(*late), "2262-01-01T00:00:00.000Z");
+}
+
 TEST(Duration, ParsesUnitsAndCombinations) {
   EXPECT_EQ(parse_duration("500ms"), 500ms);
   EXPECT_EQ(parse_duration("45s"), 45s);
