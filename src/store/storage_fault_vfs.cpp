@@ -9,6 +9,8 @@
 #include <list>
 #include <mutex>
 
+#include "store/vfs_shim.hpp"
+
 namespace archibald {
 namespace {
 
@@ -55,16 +57,8 @@ struct fault_vfs {
   std::string name;
 };
 
-struct fault_file {
-  sqlite3_file base_io;  // must be first
-  sqlite3_file* real;    // the base VFS's file, allocated right after this struct
-};
-
-fault_file* self(sqlite3_file* file) {
-  return reinterpret_cast<fault_file*>(file);
-}
 sqlite3_file* real(sqlite3_file* file) {
-  return self(file)->real;
+  return reinterpret_cast<shim_file*>(file)->real;
 }
 
 int shim_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
@@ -76,80 +70,17 @@ int shim_sync(sqlite3_file* f, int flags) {
   return real(f)->pMethods->xSync(real(f), flags);
 }
 
-// The rest pass straight through.
-int shim_close(sqlite3_file* f) {
-  return real(f)->pMethods->xClose(real(f));
-}
-int shim_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-  return real(f)->pMethods->xRead(real(f), out, amount, offset);
-}
-int shim_truncate(sqlite3_file* f, sqlite3_int64 size) {
-  return real(f)->pMethods->xTruncate(real(f), size);
-}
-int shim_file_size(sqlite3_file* f, sqlite3_int64* size) {
-  return real(f)->pMethods->xFileSize(real(f), size);
-}
-int shim_lock(sqlite3_file* f, int l) {
-  return real(f)->pMethods->xLock(real(f), l);
-}
-int shim_unlock(sqlite3_file* f, int l) {
-  return real(f)->pMethods->xUnlock(real(f), l);
-}
-int shim_check_reserved(sqlite3_file* f, int* out) {
-  return real(f)->pMethods->xCheckReservedLock(real(f), out);
-}
-int shim_file_control(sqlite3_file* f, int op, void* arg) {
-  return real(f)->pMethods->xFileControl(real(f), op, arg);
-}
-int shim_sector_size(sqlite3_file* f) {
-  return real(f)->pMethods->xSectorSize(real(f));
-}
-int shim_device_characteristics(sqlite3_file* f) {
-  return real(f)->pMethods->xDeviceCharacteristics(real(f));
-}
-int shim_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
-  return real(f)->pMethods->xShmMap(real(f), region, size, extend, out);
-}
-int shim_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
-  return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
-}
-void shim_shm_barrier(sqlite3_file* f) {
-  real(f)->pMethods->xShmBarrier(real(f));
-}
-int shim_shm_unmap(sqlite3_file* f, int remove) {
-  return real(f)->pMethods->xShmUnmap(real(f), remove);
-}
-int shim_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-  return real(f)->pMethods->xFetch(real(f), offset, amount, out);
-}
-int shim_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
-  return real(f)->pMethods->xUnfetch(real(f), offset, p);
-}
-
-const sqlite3_io_methods shim_io{3,
-                                 shim_close,
-                                 shim_read,
-                                 shim_write,
-                                 shim_truncate,
-                                 shim_sync,
-                                 shim_file_size,
-                                 shim_lock,
-                                 shim_unlock,
-                                 shim_check_reserved,
-                                 shim_file_control,
-                                 shim_sector_size,
-                                 shim_device_characteristics,
-                                 shim_shm_map,
-                                 shim_shm_lock,
-                                 shim_shm_barrier,
-                                 shim_shm_unmap,
-                                 shim_fetch,
-                                 shim_unfetch};
+const sqlite3_io_methods shim_io = [] {
+  sqlite3_io_methods io = passthrough_io_methods();
+  io.xWrite = shim_write;
+  io.xSync = shim_sync;
+  return io;
+}();
 
 int shim_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
               int* out_flags) {
   sqlite3_vfs* base = reinterpret_cast<fault_vfs*>(vfs)->base;
-  fault_file* f = self(file);
+  shim_file* f = reinterpret_cast<shim_file*>(file);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
   if ((flags & SQLITE_OPEN_READWRITE) && switches.on(fault_switches::open_readonly)) {
     // What the unix VFS does when a file cannot be opened for writing: read-only instead.
@@ -176,7 +107,7 @@ const char* register_storage_fault_vfs(const char* base_name, const std::string&
   shim.base = base;
   shim.name = std::string("archibald-faults-") + base->zName;
   shim.vfs = *base;
-  shim.vfs.szOsFile = static_cast<int>(sizeof(fault_file)) + base->szOsFile;
+  shim.vfs.szOsFile = static_cast<int>(sizeof(shim_file)) + base->szOsFile;
   shim.vfs.zName = shim.name.c_str();
   shim.vfs.pNext = nullptr;
   shim.vfs.xOpen = shim_open;

@@ -8,6 +8,8 @@
 #include <new>
 #include <vector>
 
+#include "store/vfs_shim.hpp"
+
 namespace archibald {
 namespace {
 
@@ -17,8 +19,7 @@ constexpr std::size_t max_buffered = 4u << 20;  // flush early past 4 MiB
 constexpr std::size_t max_write = 64u << 10;
 
 struct coalescing_file {
-  sqlite3_file base_io;  // must be first: SQLite sees this struct as a sqlite3_file
-  sqlite3_file* real;    // the underlying file, allocated right after this struct
+  shim_file shim;  // must be first: base_io, then the underlying file
   bool is_wal;
   std::vector<char>* pending;
   sqlite3_int64 pending_offset;
@@ -34,8 +35,9 @@ int flush(coalescing_file* f) {
   const std::size_t size = f->pending->size();
   for (std::size_t done = 0; done < size && rc == SQLITE_OK; done += max_write) {
     const std::size_t n = std::min(max_write, size - done);
-    rc = f->real->pMethods->xWrite(f->real, f->pending->data() + done, static_cast<int>(n),
-                                   f->pending_offset + static_cast<sqlite3_int64>(done));
+    rc =
+        f->shim.real->pMethods->xWrite(f->shim.real, f->pending->data() + done, static_cast<int>(n),
+                                       f->pending_offset + static_cast<sqlite3_int64>(done));
   }
   f->pending->clear();
   return rc;
@@ -48,7 +50,7 @@ coalescing_file* self(sqlite3_file* file) {
 int shim_close(sqlite3_file* file) {
   coalescing_file* f = self(file);
   const int flushed = flush(f);
-  const int rc = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
+  const int rc = f->shim.real->pMethods ? f->shim.real->pMethods->xClose(f->shim.real) : SQLITE_OK;
   delete f->pending;
   f->pending = nullptr;
   return flushed != SQLITE_OK ? flushed : rc;
@@ -57,12 +59,12 @@ int shim_close(sqlite3_file* file) {
 int shim_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
   coalescing_file* f = self(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xRead(f->real, out, amount, offset);
+  return f->shim.real->pMethods->xRead(f->shim.real, out, amount, offset);
 }
 
 int shim_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   coalescing_file* f = self(file);
-  if (!f->is_wal) return f->real->pMethods->xWrite(f->real, data, amount, offset);
+  if (!f->is_wal) return f->shim.real->pMethods->xWrite(f->shim.real, data, amount, offset);
   std::vector<char>& p = *f->pending;
   const bool contiguous =
       !p.empty() && offset == f->pending_offset + static_cast<sqlite3_int64>(p.size());
@@ -78,79 +80,48 @@ int shim_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 o
 int shim_truncate(sqlite3_file* file, sqlite3_int64 size) {
   coalescing_file* f = self(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xTruncate(f->real, size);
+  return f->shim.real->pMethods->xTruncate(f->shim.real, size);
 }
 
 int shim_sync(sqlite3_file* file, int flags) {
   coalescing_file* f = self(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xSync(f->real, flags);
+  return f->shim.real->pMethods->xSync(f->shim.real, flags);
 }
 
 int shim_file_size(sqlite3_file* file, sqlite3_int64* size) {
   coalescing_file* f = self(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  return f->real->pMethods->xFileSize(f->real, size);
+  return f->shim.real->pMethods->xFileSize(f->shim.real, size);
 }
 
-// The rest pass straight through.
-int shim_lock(sqlite3_file* f, int l) {
-  return self(f)->real->pMethods->xLock(self(f)->real, l);
-}
-int shim_unlock(sqlite3_file* f, int l) {
-  return self(f)->real->pMethods->xUnlock(self(f)->real, l);
-}
-int shim_check_reserved(sqlite3_file* f, int* out) {
-  return self(f)->real->pMethods->xCheckReservedLock(self(f)->real, out);
-}
 int shim_file_control(sqlite3_file* f, int op, void* arg) {
   if (const int rc = flush(self(f)); rc != SQLITE_OK) return rc;
-  return self(f)->real->pMethods->xFileControl(self(f)->real, op, arg);
-}
-int shim_sector_size(sqlite3_file* f) {
-  return self(f)->real->pMethods->xSectorSize(self(f)->real);
-}
-int shim_device_characteristics(sqlite3_file* f) {
-  return self(f)->real->pMethods->xDeviceCharacteristics(self(f)->real);
-}
-int shim_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
-  return self(f)->real->pMethods->xShmMap(self(f)->real, region, size, extend, out);
-}
-int shim_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
-  return self(f)->real->pMethods->xShmLock(self(f)->real, offset, n, flags);
-}
-void shim_shm_barrier(sqlite3_file* f) {
-  self(f)->real->pMethods->xShmBarrier(self(f)->real);
-}
-int shim_shm_unmap(sqlite3_file* f, int remove) {
-  return self(f)->real->pMethods->xShmUnmap(self(f)->real, remove);
+  return self(f)->shim.real->pMethods->xFileControl(self(f)->shim.real, op, arg);
 }
 int shim_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
   if (const int rc = flush(self(f)); rc != SQLITE_OK) return rc;
-  return self(f)->real->pMethods->xFetch(self(f)->real, offset, amount, out);
-}
-int shim_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
-  return self(f)->real->pMethods->xUnfetch(self(f)->real, offset, p);
+  return self(f)->shim.real->pMethods->xFetch(self(f)->shim.real, offset, amount, out);
 }
 
 int shim_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   coalescing_file* f = self(file);
-  f->real = reinterpret_cast<sqlite3_file*>(f + 1);
+  f->shim.real = reinterpret_cast<sqlite3_file*>(f + 1);
   f->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
   f->pending = nullptr;
   f->pending_offset = 0;
-  const int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
-  if (rc != SQLITE_OK || !f->real->pMethods) {
-    f->base_io.pMethods = nullptr;
+  const int rc = real_vfs->xOpen(real_vfs, name, f->shim.real, flags, out_flags);
+  if (rc != SQLITE_OK || !f->shim.real->pMethods) {
+    f->shim.base_io.pMethods = nullptr;
     return rc;
   }
   f->pending = new (std::nothrow) std::vector<char>();
   if (!f->pending) {
-    f->real->pMethods->xClose(f->real);
-    f->base_io.pMethods = nullptr;
+    f->shim.real->pMethods->xClose(f->shim.real);
+    f->shim.base_io.pMethods = nullptr;
     return SQLITE_NOMEM;
   }
-  f->base_io.pMethods = &shim_io;
+  f->shim.base_io.pMethods = &shim_io;
   return SQLITE_OK;
 }
 
@@ -160,25 +131,17 @@ const char* register_wal_coalescing_vfs() {
   static std::once_flag once;
   std::call_once(once, [] {
     real_vfs = sqlite3_vfs_find(nullptr);
-    shim_io = sqlite3_io_methods{3,
-                                 shim_close,
-                                 shim_read,
-                                 shim_write,
-                                 shim_truncate,
-                                 shim_sync,
-                                 shim_file_size,
-                                 shim_lock,
-                                 shim_unlock,
-                                 shim_check_reserved,
-                                 shim_file_control,
-                                 shim_sector_size,
-                                 shim_device_characteristics,
-                                 shim_shm_map,
-                                 shim_shm_lock,
-                                 shim_shm_barrier,
-                                 shim_shm_unmap,
-                                 shim_fetch,
-                                 shim_unfetch};
+    // Everything that could see the file's end (reads, size, truncation, syncs, mapping,
+    // closing) flushes first; the rest passes straight through.
+    shim_io = passthrough_io_methods();
+    shim_io.xClose = shim_close;
+    shim_io.xRead = shim_read;
+    shim_io.xWrite = shim_write;
+    shim_io.xTruncate = shim_truncate;
+    shim_io.xSync = shim_sync;
+    shim_io.xFileSize = shim_file_size;
+    shim_io.xFileControl = shim_file_control;
+    shim_io.xFetch = shim_fetch;
     shim_vfs = *real_vfs;
     shim_vfs.szOsFile = static_cast<int>(sizeof(coalescing_file)) + real_vfs->szOsFile;
     shim_vfs.zName = "archibald-wal-coalescing";
