@@ -99,6 +99,9 @@ http_response handle_metrics(const server_context& ctx) {
             "Connections terminated for not answering a ping.", read(m.heartbeat_timeouts));
   w.counter("archibald_protocol_errors_total", "WebSocket protocol violations by clients.",
             read(m.protocol_errors));
+  w.counter("archibald_handler_exceptions_total",
+            "Network handlers that threw (a bug; the connection was dropped, the server went on).",
+            read(m.handler_exceptions));
   w.counter("archibald_messages_sent_total", "WebSocket messages written to clients.",
             read(m.messages_sent));
   w.counter("archibald_bytes_sent_total", "WebSocket payload bytes written to clients.",

@@ -34,6 +34,7 @@ struct server_metrics {
   counter rate_limit_closes;     // inbound flood: 1008
   counter heartbeat_timeouts;    // no pong to the previous ping: terminated
   counter protocol_errors;       // bad UTF-8, bad frames, ...
+  counter handler_exceptions;    // a network handler threw (a bug): its connection was dropped
 
   // Messages
   counter messages_sent;  // frames written to a client (events, pong, ACK)

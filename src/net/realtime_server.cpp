@@ -54,9 +54,24 @@ void realtime_server::run(unsigned threads) {
   asio::post(control_, [this] { schedule_heartbeat(); });
 
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
-  ioc_.run();
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { run_loop(); });
+  run_loop();
   for (auto& t : pool) t.join();
+}
+
+void realtime_server::run_loop() {
+  // A handler that throws is a bug (the parsers return errors as values), but it must cost
+  // one connection, not every user's: Asio lets run() be called again after an exception.
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (const std::exception& e) {
+      add(routes_.context().metrics.handler_exceptions);
+      spdlog::error("a handler threw ({}); its connection is dropped, the server goes on",
+                    e.what());
+    }
+  }
 }
 
 void realtime_server::shutdown() {

@@ -34,6 +34,8 @@ class realtime_server {
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
 
   const router& routes_;
+  void run_loop();  // ioc_.run() on this thread, surviving a handler that throws
+
   boost::asio::io_context ioc_;
   boost::asio::strand<boost::asio::io_context::executor_type> control_;  // timers, signals
   socket_budget budget_;

@@ -53,8 +53,10 @@ std::optional<parsed_envelope> parse_envelope(std::string_view text) {
     out.timestamp = ts->get_string();
   }
   if (const auto* seq = obj.if_contains("seq")) {
-    if (!seq->is_int64() && !seq->is_uint64()) return std::nullopt;
-    out.seq = seq->to_number<std::int64_t>();
+    // A uint64 is past INT64_MAX: converting it threw out of the session's read handler and
+    // took the whole server down (found by fuzzing).
+    if (!seq->is_int64()) return std::nullopt;
+    out.seq = seq->get_int64();
   }
   if (auto* payload = obj.if_contains("payload")) out.payload = std::move(*payload);
   return out;

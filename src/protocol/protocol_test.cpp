@@ -83,6 +83,14 @@ TEST(Envelope, ParsesWhatItSerialises) {
   EXPECT_TRUE(parsed->request_id.empty());
 }
 
+// Regression (fuzzing, client_message_fuzz): a seq past INT64_MAX threw from parse_envelope,
+// which a client could send to crash the server.
+TEST(Envelope, RejectsASeqPastInt64InsteadOfThrowing) {
+  EXPECT_FALSE(parse_envelope(R"({"type":"DR","seq":15555555344269007070})"));
+  EXPECT_FALSE(parse_envelope(R"({"type":"DR","seq":1.5})"));
+  EXPECT_EQ(parse_envelope(R"({"type":"DR","seq":9223372036854775807})")->seq, INT64_MAX);
+}
+
 TEST(Envelope, RejectsWhatIsNotAnEnvelope) {
   EXPECT_FALSE(parse_envelope("ping"));
   EXPECT_FALSE(parse_envelope("{"));

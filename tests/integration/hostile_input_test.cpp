@@ -228,6 +228,17 @@ TEST(HostileInput, TruncatedUtf8BeforeAnEmptyFinalFragmentIsClosedWith1007) {
   EXPECT_NE(metrics_of(server).find("archibald_protocol_errors_total 1\n"), std::string::npos);
 }
 
+// Found by fuzzing (client_message_fuzz): a seq past INT64_MAX threw out of the read handler
+// and terminated the server for every user.
+TEST(HostileInput, ASeqPastInt64IsIgnoredNotFatal) {
+  server_process server;
+  auto device = open_device(server, "u");
+  ASSERT_TRUE(device->send_text(R"({"type":"DR","seq":15555555344269007070})"));
+  ASSERT_TRUE(device->send_text("ping"));
+  EXPECT_EQ(device->read(5s).text, "pong");
+  EXPECT_TRUE(server.running());
+}
+
 // Finding 6: 413, 431 and framing 400s answered by the transport moved no counter and
 // logged nothing.
 TEST(HostileInput, EveryHttpResponseIsCountedByStatusAndEveryRejectionLogged) {
