@@ -89,6 +89,22 @@ TEST(CheckRecord, TimestampsAreIntegersADateCanHoldOrRejected) {
   }
 }
 
+// Regression (fuzzing, record_fuzz): 1e400 became an infinity stored as 1e99999, which does
+// not parse again.
+TEST(CheckRecord, NumbersThatOverflowToInfinityAreRejected) {
+  EXPECT_EQ(check(R"({"id":"p","customerId":"C","customerName":"N","items":[],"x":-8e551165})",
+                  pending_orders)
+                .error,
+            "numbers must be finite");
+  EXPECT_EQ(check(R"({"id":"d","customerId":"C","customerName":"N",
+                     "items":[{"productId":{"deep":[1e400]}}]})")
+                .error,
+            "numbers must be finite");
+  EXPECT_EQ(
+      check(R"({"id":"d","customerId":"C","customerName":"N","items":[{"quantity":1e300}]})").error,
+      "");
+}
+
 TEST(DecideMerge, LastWriterWinsAndOwnershipIsNeverCrossed) {
   const stored_record mine{"d", "u", 1, 100, "{}"};
   EXPECT_EQ(decide_merge(std::nullopt, "u", 5), merge_action::create);
