@@ -33,7 +33,7 @@ bool is_secret_value(std::string_view encoded_value, bool plus_is_space) {
   return value && looks_like_jwt(*value);
 }
 
-urls::result<urls::url_view> parse_url(std::string_view target) {
+urls::result<urls::url_view> parse_exact(std::string_view target) {
   auto parsed = urls::parse_origin_form({target.data(), target.size()});
   if (!parsed) parsed = urls::parse_absolute_uri({target.data(), target.size()});
   // Boost.URL 1.81 reads "http://h:3x" as port 3 and path "x"; RFC 3986 §3.3 does not.
@@ -42,12 +42,44 @@ urls::result<urls::url_view> parse_url(std::string_view target) {
   return parsed;
 }
 
+// Bytes RFC 3986 does not allow in a path or query but browsers send unescaped (the WHATWG URL
+// standard leaves them: fetch(`/api/sync/draft-orders/${id}`) with an id "a|b"), and Node's
+// parser, like the original server, accepts.
+constexpr std::string_view browser_unescaped = "|^[]`{}\"<>\\";
+
+// The target, parsed exactly; else, for an origin-form target, parsed as if those bytes were
+// percent-encoded (the view then points into scratch).
+urls::result<urls::url_view> parse_url(std::string_view target, std::string& scratch) {
+  auto parsed = parse_exact(target);
+  if (parsed || target.empty() || target.front() != '/' ||
+      target.find_first_of(browser_unescaped) == std::string_view::npos)
+    return parsed;
+  constexpr char hex[] = "0123456789ABCDEF";
+  scratch.clear();
+  for (const char c : target) {
+    if (browser_unescaped.find(c) == std::string_view::npos) {
+      scratch += c;
+    } else {
+      scratch += '%';
+      scratch += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+      scratch += hex[static_cast<unsigned char>(c) & 0xF];
+    }
+  }
+  return parse_exact(scratch);
+}
+
 }  // namespace
 
 std::optional<target_parts> parse_target(std::string_view target) {
-  const auto parsed = parse_url(target);
+  std::string scratch;
+  const auto parsed = parse_url(target, scratch);
   if (!parsed) return std::nullopt;
-  return target_parts{view(parsed->encoded_path()), view(parsed->encoded_query())};
+  if (scratch.empty())
+    return target_parts{view(parsed->encoded_path()), view(parsed->encoded_query())};
+  // Parsed leniently (origin-form): the same split, on the bytes as they came.
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return target_parts{target, {}};
+  return target_parts{target.substr(0, q), target.substr(q + 1)};
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -59,7 +91,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 }
 
 std::optional<std::string> query_param(std::string_view target, std::string_view name) {
-  const auto parsed = parse_url(target);
+  std::string scratch;
+  const auto parsed = parse_url(target, scratch);
   if (!parsed) return std::nullopt;
   for (const auto param : parsed->encoded_params()) {
     if (view(param.key) != name) continue;
@@ -87,10 +120,13 @@ bool looks_like_jwt(std::string_view text) {
 }
 
 std::string redact_target(std::string_view target) {
-  const auto parsed = parse_url(target);
+  std::string scratch;
+  const auto parsed = parse_url(target, scratch);
   if (!parsed) return "[malformed target of " + std::to_string(target.size()) + " bytes]";
+  const std::string_view parsed_text = scratch.empty() ? target : std::string_view(scratch);
   const std::string_view path = view(parsed->encoded_path());
-  std::string out(target.substr(0, static_cast<std::size_t>(path.data() - target.data())));
+  std::string out(
+      parsed_text.substr(0, static_cast<std::size_t>(path.data() - parsed_text.data())));
   if (parsed->is_path_absolute()) out += '/';
   bool first = true;
   for (const auto segment : parsed->encoded_segments()) {

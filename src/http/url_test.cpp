@@ -43,6 +43,18 @@ TEST(Url, AcceptsOriginAndAbsoluteFormAndRejectsMalformedTargets) {
   EXPECT_FALSE(parse_target(std::string_view("/a\0b", 4)));
 }
 
+// What browsers send unescaped (WHATWG URL) is read as if percent-encoded, as Node did.
+TEST(Url, AcceptsWhatBrowsersLeaveUnescaped) {
+  const auto parts = parse_target("/api/sync/draft-orders/a|b^[c]?deviceId={x}&q=`y`");
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->path, "/api/sync/draft-orders/a|b^[c]");
+  EXPECT_EQ(parts->query, "deviceId={x}&q=`y`");
+  EXPECT_EQ(query_param("/ws/realtime?deviceId=a|b&token=t", "deviceId"), "a|b");
+  EXPECT_EQ(query_param("/ws/realtime?deviceId=a|b&token=t", "token"), "t");
+  EXPECT_EQ(redact_target("/x|y?token=z"), "/x%7Cy?token=[REDACTED]");
+  EXPECT_FALSE(parse_target("http://h/a|b"));  // absolute-form stays strict
+}
+
 TEST(Url, PercentDecodesWithAndWithoutPlusAsSpace) {
   EXPECT_EQ(percent_decode("a%2Fb+c", false), "a/b+c");
   EXPECT_EQ(percent_decode("a%2Fb+c", true), "a/b c");

@@ -155,6 +155,15 @@ TEST(HostileInput, EveryIdThatCanBeWrittenCanBeDeletedOverRest) {
     EXPECT_EQ(deleted.at("type"), "DRAFT_DELETED");
     EXPECT_EQ(deleted.at("payload").at("draftId").as_string(), id);
   }
+  // What a browser leaves unescaped in a path is part of the id, as with Express.
+  ASSERT_EQ(results_of(post_drafts(server, "u", draft_json("a|b^[c]", 1)))[0].at("action"),
+            "created");
+  EXPECT_EQ(next_event(*other_device).at("type"), "DRAFT_CREATED");
+  EXPECT_EQ(http_request(server.host(), server.port(), "DELETE", "/api/sync/draft-orders/a|b^[c]",
+                         {}, {{"Authorization", server_process::bearer("u")}})
+                .status,
+            200);
+  EXPECT_EQ(next_event(*other_device).at("type"), "DRAFT_DELETED");
   // A raw '/' is another path, as with Express's :id.
   ASSERT_EQ(results_of(post_drafts(server, "u", draft_json("x/y", 1)))[0].at("action"), "created");
   EXPECT_EQ(http_request(server.host(), server.port(), "DELETE", "/api/sync/draft-orders/x/y", {},
