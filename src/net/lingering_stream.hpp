@@ -16,6 +16,7 @@
 #include <boost/beast/websocket/teardown.hpp>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace archibald {
@@ -24,6 +25,10 @@ class lingering_stream : public boost::beast::tcp_stream {
  public:
   explicit lingering_stream(boost::beast::tcp_stream&& stream)
       : boost::beast::tcp_stream(std::move(stream)) {}
+
+  // Called when the teardown starts, on the stream's executor: a connection that Beast itself
+  // fails (1009, 1007, 1002) can leave its registry then rather than after the linger.
+  std::function<void()> on_teardown;
 };
 
 inline constexpr std::size_t linger_bytes = 64u << 20;
@@ -42,6 +47,7 @@ struct lingering_close_op {
   void operator()(Self& self, boost::beast::error_code ec = {}, std::size_t bytes = 0) {
     if (!started) {
       started = true;
+      if (stream.on_teardown) stream.on_teardown();
       // FIN right after the close frame; a failure shows up as the read's error below.
       boost::beast::error_code ignored;
       stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);

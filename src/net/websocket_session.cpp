@@ -57,6 +57,8 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
   ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
     if (kind == websocket::frame_type::pong) on_pong();
   });
+  // The teardown runs inside an operation that holds this session alive.
+  beast::get_lowest_layer(ws_).on_teardown = [this] { unregister(); };
 
   if (admission.outcome == websocket_admission::verdict::accept) {
     user_id_ = std::move(admission.claims.user_id);

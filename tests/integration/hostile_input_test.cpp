@@ -207,6 +207,18 @@ TEST(HostileInput, OversizeMessagesSee1009NotAReset) {
   EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/health/ready").status, 200);
 }
 
+// A connection Beast fails (here 1009) leaves the registry when its close starts, not when
+// its linger (up to 2 s for a peer that never sends its FIN) ends.
+TEST(HostileInput, AFailedConnectionLeavesTheRegistryBeforeItsLingerEnds) {
+  server_process server;
+  raw_socket s(server.port(), 5);
+  ASSERT_EQ(s.upgrade("/ws/realtime?token=" + server_process::token("u")), 101);
+  ASSERT_TRUE(wait_for_stat(server, "totalConnections", 1));
+  ASSERT_TRUE(s.send_all(frame_header(0x1, true, std::uint64_t{1} << 40)));
+  EXPECT_TRUE(wait_for_stat(server, "totalConnections", 0, 1500ms));
+  EXPECT_EQ(s.read_close_code(), 1009);
+}
+
 // The same for closes the server starts while the client is still sending: 1008, 1013, 1001.
 TEST(HostileInput, ServerInitiatedClosesReachAClientThatIsStillSending) {
   server_process server({{"MAX_CONNECTIONS_PER_USER", "1"}});
