@@ -112,7 +112,9 @@ http_response handle_metrics(const server_context& ctx) {
             read(m.bytes_received));
   w.counter("archibald_messages_ignored_total", "Client messages the server has no use for.",
             read(m.messages_ignored));
-  w.counter("archibald_events_published_total", "Events fanned out.", read(m.events_published));
+  w.counter("archibald_events_published_total",
+            "Events fanned out: sync writes (REST and WebSocket) and the publish API.",
+            read(m.events_published));
   w.counter("archibald_deliveries_dropped_total",
             "Deliveries not queued because the connection was closing or over its bound.",
             read(m.deliveries_dropped));

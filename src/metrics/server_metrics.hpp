@@ -42,7 +42,7 @@ struct server_metrics {
   counter messages_received;  // frames read from a client
   counter bytes_received;
   counter messages_ignored;      // client frames with no meaning to the server
-  counter events_published;      // events fanned out (publish API)
+  counter events_published;      // events fanned out (sync writes and the publish API)
   counter deliveries_dropped;    // event not queued: connection closing or over its bound
   counter ownership_violations;  // a user tried to write or delete another user's record
   counter ws_writes;             // client writes (DRAFT_* / PENDING_*) over WebSocket
