@@ -131,6 +131,8 @@ TEST(Scenario, SetsDefaultsAndRejectsNonsense) {
   EXPECT_EQ(o.stages.size(), 1u);
   EXPECT_EQ(o.thresholds.size(), 2u);
   EXPECT_NE(apply_scenario(R"({"writeMode": "carrier-pigeon"})", o), "");
+  // Regression (fuzzing, load_parsers_fuzz): 8.3e16 seconds overflowed into milliseconds.
+  EXPECT_NE(apply_scenario(R"({"writePeriod": 83333333333333332})", o), "");
   EXPECT_NE(apply_scenario(R"({"users": -1})", o), "");
   EXPECT_NE(apply_scenario(R"({"thresholds": {"nope": ["p(95)<1"]}})", o), "");
   EXPECT_NE(apply_scenario(R"({"stages": [{"duration": "5s"}]})", o), "");

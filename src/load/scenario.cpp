@@ -22,7 +22,10 @@ struct reader {
     if (!v) return;
     std::optional<milliseconds> d;
     if (v->is_string()) d = parse_duration(v->get_string());
-    if (v->is_int64() && v->get_int64() >= 0) d = milliseconds{v->get_int64() * 1000};
+    // Whole seconds; bounded so that the milliseconds fit (found by fuzzing: 8.3e16 s
+    // overflowed, undefined behaviour).
+    if (v->is_int64() && v->get_int64() >= 0 && v->get_int64() <= INT64_MAX / 1000)
+      d = milliseconds{v->get_int64() * 1000};
     if (!d)
       error = std::string(key) + ": expected a duration such as \"30s\"";
     else
