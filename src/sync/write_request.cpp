@@ -19,6 +19,15 @@ std::optional<std::string> string_field(const json::object& obj, std::string_vie
   return std::string(v->get_string());
 }
 
+// A write of this kind, with the deviceId the body or payload names; the caller adds what.
+write_request write_of(const collection_spec& spec, event_kind kind, const json::object& obj) {
+  write_request w;
+  w.spec = &spec;
+  w.kind = kind;
+  w.device_id = string_field(obj, "deviceId");
+  return w;
+}
+
 parsed_write upsert_from(const collection_spec& spec, event_kind kind, json::object& obj) {
   json::value* list = obj.if_contains(spec.list_key);
   if (!list) list = obj.if_contains(spec.alt_list_key);
@@ -26,11 +35,8 @@ parsed_write upsert_from(const collection_spec& spec, event_kind kind, json::obj
   if (!list || !list->is_array()) return failure(key + " must be an array");
   if (list->get_array().size() > max_records_per_batch)
     return failure("at most " + std::to_string(max_records_per_batch) + " " + key + " per batch");
-  write_request w;
-  w.spec = &spec;
-  w.kind = kind;
+  write_request w = write_of(spec, kind, obj);
   w.records = std::move(list->get_array());
-  w.device_id = string_field(obj, "deviceId");
   return {std::move(w), {}};
 }
 
@@ -57,11 +63,8 @@ parsed_write parse_write_payload(const collection_spec& spec, event_kind kind,
   if (id->get_string().size() > max_id_length)
     return failure(std::string(spec.id_key) + " longer than " + std::to_string(max_id_length) +
                    " characters");
-  write_request w;
-  w.spec = &spec;
-  w.kind = kind;
+  write_request w = write_of(spec, kind, obj);
   w.record_id = std::string(id->get_string());
-  w.device_id = string_field(obj, "deviceId");
   return {std::move(w), {}};
 }
 
