@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "protocol/duration.hpp"
 
@@ -146,6 +147,17 @@ void scale_durations(load_options& o, double factor) {
   for (auto& s : o.stages) s.duration = scaled(s.duration);
   o.breakpoint.step = std::max(milliseconds{1000}, scaled(o.breakpoint.step));
   o.chaos.at = scaled(o.chaos.at);
+}
+
+void scale_users(load_options& o, double factor) {
+  const auto scaled = [factor](std::size_t users) -> std::size_t {
+    if (users == 0) return 0;
+    return std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::llround(static_cast<double>(users) * factor)));
+  };
+  o.users = scaled(o.users);
+  for (auto& s : o.stages) s.target = scaled(s.target);
+  o.breakpoint.users_step = scaled(o.breakpoint.users_step);
 }
 
 std::vector<std::string> default_source_ips(const load_options& o) {

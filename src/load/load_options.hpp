@@ -98,6 +98,10 @@ std::size_t peak_users(const load_options& o);
 // Multiplies every duration of the plan (duration, stages, breakpoint step, chaos time) by
 // factor: quick versions of the scenarios (--scale 0.05).
 void scale_durations(load_options& o, double factor);
+// Multiplies the users of the plan (users, stage targets, breakpoint users step), rounded and
+// never below 1 where there were users: small versions of the scenarios (--users-scale 0.1);
+// the k6 scripts' USERS_SCALE means the same.
+void scale_users(load_options& o, double factor);
 
 // Loopback source addresses for runs with many connections per target when none are given:
 // one per 7,000 connections of the run (connect() scans the address's ephemeral port range,

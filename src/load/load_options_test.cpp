@@ -89,6 +89,21 @@ TEST(LoadOptions, ScalingShortensEveryDuration) {
   EXPECT_EQ(o.breakpoint.step, 1s);  // a level lasts at least a second
 }
 
+TEST(LoadOptions, UsersScaleLikeK6) {
+  load_options o;
+  o.users = 1000;
+  o.stages = {{10s, 5000}, {60s, 5000}, {10s, 0}};
+  o.breakpoint.users_step = 1000;
+  scale_users(o, 0.02);
+  EXPECT_EQ(o.users, 20u);
+  EXPECT_EQ(o.stages[0].target, 100u);
+  EXPECT_EQ(o.stages[2].target, 0u);  // no users stays no users
+  EXPECT_EQ(o.breakpoint.users_step, 20u);
+  scale_users(o, 0.001);
+  EXPECT_EQ(o.users, 1u);                // never below one user
+  EXPECT_EQ(o.stages[0].duration, 10s);  // durations are --scale's
+}
+
 TEST(LoadOptions, ConstantUsersAndTheWriteRate) {
   load_options o;
   o.users = 50;

@@ -1,8 +1,9 @@
-// A deliberately lossy stand-in for archibald-realtime, for testing the load tool's loss
-// detection: it speaks just enough of the protocol (WebSocket /ws/realtime with ?token=,
-// "ping" → "pong", POST /api/realtime/publish with per-user seq) and drops every Nth event
-// of each user — to every device — so the expected loss is known exactly (GET /dropped
-// tells how many deliveries it withheld). Test-only.
+// A deliberately lossy stand-in for archibald-realtime, for testing the load tools' loss
+// detection (archibald-load and the k6 scripts): it speaks just enough of the protocol
+// (WebSocket /ws/realtime with ?token=, "ping" → "pong", POST /api/realtime/publish and
+// POST /api/sync/draft-orders with per-user seq) and drops every Nth event of each user — to
+// every device — so the expected loss is known exactly (GET /dropped tells how many deliveries
+// it withheld). Every write is acknowledged. Test-only.
 //   archibald_lossy_server PORT SECRET [DROP_EVERY=10]
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -84,6 +85,23 @@ struct http_session : std::enable_shared_from_this<http_session> {
   http_session(tcp::socket s, const archibald::jwt_verifier& v)
       : stream(std::move(s)), verifier(v) {}
 
+  // The user's next seq; its event goes to every device of the user unless it is an Nth.
+  static std::size_t publish(const std::string& user, const json::value& type,
+                             const json::value& payload) {
+    const auto seq = ++seq_of[user];
+    if (seq % static_cast<std::int64_t>(drop_every) == 0) {
+      dropped_deliveries += devices_of[user].size();
+      return 0;
+    }
+    const std::string event = json::serialize(
+        json::object{{"type", type},
+                     {"payload", payload},
+                     {"timestamp", archibald::iso8601_utc_ms(archibald::wall_clock::now())},
+                     {"seq", seq}});
+    for (const auto& d : devices_of[user]) d->send(event);
+    return devices_of[user].size();
+  }
+
   void read() {
     req = {};
     http::async_read(stream, buffer, req,
@@ -107,20 +125,29 @@ struct http_session : std::enable_shared_from_this<http_session> {
       boost::system::error_code ec;
       const auto body = json::parse(req.body(), ec);
       if (ec || !body.is_object()) return reply(400, R"({"error":"bad json"})");
-      const std::string user(body.at("userId").as_string());
-      const auto seq = ++seq_of[user];
-      std::size_t delivered = 0;
-      if (seq % static_cast<std::int64_t>(drop_every) == 0) {
-        dropped_deliveries += devices_of[user].size();
-      } else {
-        const std::string event = json::serialize(
-            json::object{{"type", body.at("type")},
-                         {"payload", body.at("payload")},
-                         {"timestamp", archibald::iso8601_utc_ms(archibald::wall_clock::now())},
-                         {"seq", seq}});
-        for (const auto& d : devices_of[user]) d->send(event), ++delivered;
-      }
+      const auto delivered =
+          publish(std::string(body.at("userId").as_string()), body.at("type"), body.at("payload"));
       return reply(200, R"({"success":true,"delivered":)" + std::to_string(delivered) + "}");
+    }
+    if (req.method() == http::verb::post && target.path == "/api/sync/draft-orders") {
+      archibald::jwt_claims claims;
+      const auto auth = req[http::field::authorization];
+      if (!auth.starts_with("Bearer ") ||
+          verifier.verify(auth.substr(7), archibald::epoch_s(archibald::wall_clock::now()),
+                          claims) != archibald::jwt_error::none)
+        return reply(401, R"({"error":"auth"})");
+      boost::system::error_code ec;
+      const auto body = json::parse(req.body(), ec);
+      if (ec || !body.is_object() || !body.at("drafts").is_array())
+        return reply(400, R"({"error":"bad json"})");
+      json::array results;
+      for (const auto& draft : body.at("drafts").as_array()) {
+        const auto& id = draft.at("id");
+        publish(claims.user_id, json::string("DRAFT_UPDATED"),
+                json::object{{"draftId", id}, {"draft", draft}});
+        results.push_back(json::object{{"id", id}, {"action", "updated"}});
+      }
+      return reply(200, json::serialize(json::object{{"success", true}, {"results", results}}));
     }
     if (target.path == "/dropped") return reply(200, std::to_string(dropped_deliveries));
     reply(404, R"({"error":"not found"})");

@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
   double scale = 1;
   app.add_option("--scale", scale, "multiply every duration of the plan (e.g. 0.05: quick run)")
       ->check(CLI::Range(0.001, 100.0));
+  double users_scale = 1;
+  app.add_option("--users-scale", users_scale,
+                 "multiply the users of the plan (e.g. 0.1: a tenth; as k6's USERS_SCALE)")
+      ->check(CLI::Range(0.0001, 100.0));
   app.add_option("--stage", stages, "DURATION:USERS, repeatable, k6 ramping (e.g. 30s:100)");
   app.add_option("--threshold", thresholds,
                  "'METRIC:EXPR', repeatable (e.g. 'ws_e2e_latency:p(95)<100')");
@@ -156,6 +160,7 @@ int main(int argc, char** argv) {
       error = "bad --out '" + out + "' (expected json=FILE or ndjson=FILE)";
   }
   if (scale != 1) scale_durations(o, scale);
+  if (users_scale != 1) scale_users(o, users_scale);
   if (!source_ips.empty())
     if (auto ips = parse_source_ips(source_ips, error)) o.source_ips = std::move(*ips);
   if (error.empty()) error = check_options(o);
