@@ -190,3 +190,20 @@ export function k6Options(plan) {
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)', 'count'],
   };
 }
+
+// Thresholds as one line of text, the way the README states them: "metric expr" for the run,
+// "each level: metric expr (aborts)" for a breakpoint's per-level ones; from k6Options or from
+// `k6 inspect` alike, so a test can hold the README to what k6 really runs.
+export function thresholdStatement(thresholds) {
+  const parts = new Set();
+  for (const [key, list] of Object.entries(thresholds)) {
+    const perLevel = /\{level:\d+\}$/.test(key);
+    const metric = key.replace(/\{.*$/, '');
+    for (const t of list) {
+      const expression = typeof t === 'string' ? t : t.threshold;
+      const aborts = typeof t === 'object' && t.abortOnFail ? ' (aborts)' : '';
+      parts.add(perLevel ? `each level: ${metric} ${expression}${aborts}` : `${metric} ${expression}${aborts}`);
+    }
+  }
+  return [...parts].sort().join(' · ');
+}

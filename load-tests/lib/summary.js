@@ -26,7 +26,8 @@ function formatValue(m, aggregate, value) {
 export function thresholdRows(data) {
   const rows = [];
   const metrics = data.metrics || {};
-  for (const key of Object.keys(metrics).sort()) {
+  const natural = (a, b) => a.localeCompare(b, 'en', { numeric: true });
+  for (const key of Object.keys(metrics).sort(natural)) {
     const m = metrics[key];
     for (const [expression, result] of Object.entries(m.thresholds || {})) {
       const t = parseThreshold(expression);
@@ -93,7 +94,9 @@ export function textSummary(data, levels = []) {
     const { held, failedAt } = breakpointAnswer(data, levels);
     lines.push('', '  breakpoint');
     lines.push(held ? `    held: level ${held.level}, ${held.users} users` : '    held: no level');
-    if (failedAt) lines.push(`    failed: level ${failedAt.level}, ${failedAt.users} users (${failedAt.why.join('; ')})`);
+    lines.push(failedAt
+      ? `    failed: level ${failedAt.level}, ${failedAt.users} users (${failedAt.why.join('; ')})`
+      : '    failed: none — every level held (more levels or users would find the limit)');
   }
   lines.push('', '  metrics');
   const metrics = data.metrics || {};

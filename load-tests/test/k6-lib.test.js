@@ -6,8 +6,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { DeliveryLedger } from '../lib/ledger.js';
 import {
   backoffMs, k6Options, levelAt, parseDuration, runPlan, scenarioFiles, sessionEndMs, totalMs,
-  userStages, writePhase,
+  thresholdStatement, userStages, writePhase,
 } from '../lib/options.js';
+import { readmeThresholds } from '../lib/readme.js';
 import {
   base64UrlEncode, closeCodeOf, draftBody, parseEvent, signToken, writeAcknowledged, wsUrl,
 } from '../lib/protocol.js';
@@ -57,6 +58,13 @@ test('every scenario the k6 scripts run loads into k6 options with its own thres
   for (const file of readdirSync(scenarioDir).filter((f) => f.endsWith('.json'))) {
     assert.ok(userStages(JSON.parse(readFileSync(new URL(file, scenarioDir), 'utf8'))).length, file);
   }
+});
+
+test('the README states exactly the thresholds each scenario runs with', () => {
+  const stated = readmeThresholds(readFileSync(new URL('../README.md', import.meta.url), 'utf8'));
+  const files = [...new Set(Object.values(scenarioFiles))].sort();
+  assert.deepEqual(Object.keys(stated).sort(), files);
+  for (const name of files) assert.equal(stated[name], thresholdStatement(runPlan(scenario(name)).thresholds), name);
 });
 
 test('a threshold on a metric k6 does not measure is refused, not ignored', () => {
