@@ -1,35 +1,54 @@
 #!/usr/bin/env bash
 # Runs every workload of DESIGN §5 with archibald-load against fresh servers on this machine,
 # the before/after measurements of the optimizations, a perf profile of the server at scale,
-# heaptrack on the soak and the Node.js reference on the 50-user tier, then writes the report.
-#   load-tests/run-report.sh           # full: about 45 minutes (the soak alone is 30)
-#                                      # → docs/PERFORMANCE-REPORT.md, docs/perf/*.svg
+# heaptrack on the soak, the Node.js reference on the 50-user tier and k6 beside archibald-load
+# on the tiers (when a k6 binary is found), then writes the report.
+#   load-tests/run-report.sh           # full: about an hour (the soak alone is 30 minutes)
+#                                      # → docs/report-data/ (the inputs, committed),
+#                                      #   docs/PERFORMANCE-REPORT.md, docs/perf/*.svg
 #   load-tests/run-report.sh --quick   # every duration × 0.05, smoke thresholds, ≤ 5 minutes
-#                                      # → load-tests/results/quick/PERFORMANCE-REPORT.md;
+#                                      # → load-tests/results/quick/ (not committed);
 #                                      #   exit 1 if a smoke threshold fails (CI runs this)
 #   load-tests/run-report.sh --only breakpoint,chaos   # re-run those workloads, keep the other
 #                                      # results, regenerate (meta.json records the re-run)
-# Workloads: tiers node scale storm spike breakpoint fanout heartbeat store soak chaos.
-# Results (summary JSON, per-second NDJSON, bench JSON, meta.json) stay in load-tests/results/.
+#   load-tests/run-report.sh --only soak --after-fix "what was fixed"   # the same, keeping the
+#                                      # soak's current results as before-fix-soak.* (the
+#                                      # report's "Found by these runs and fixed")
+# Workloads: tiers node k6 scale storm spike breakpoint fanout heartbeat store soak chaos.
+# Results: summary JSON, the per-second series reduced to what the charts draw, bench JSON,
+# perf and heaptrack text summaries, meta.json (machine, run, settings) — everything the
+# report reads, so `node load-tests/report/generate.js` rebuilds it from the repository.
 # Binaries are copied first: rebuilding meanwhile does not change what is measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-quick=0 only=""
+quick=0 only="" after_fix=""
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
     --only) only=,$2, && shift ;;
-    *) echo "usage: $0 [--quick] [--only WORKLOAD,...]" >&2 && exit 2 ;;
+    --after-fix) after_fix=$2 && shift ;;
+    *) echo "usage: $0 [--quick] [--only WORKLOAD,... [--after-fix TEXT]]" >&2 && exit 2 ;;
   esac
   shift
 done
+[ -n "$after_fix" ] && [ -z "$only" ] && echo "--after-fix needs --only" >&2 && exit 2
 want() { [ -z "$only" ] || [[ $only == *",$1,"* ]]; }
 if [ $quick -eq 1 ]; then
   scale=0.05 results=$root/load-tests/results/quick report=$root/load-tests/results/quick/report
 else
-  scale=1 results=$root/load-tests/results/report report=$root/docs
+  scale=1 results=$root/docs/report-data report=$root/docs
 fi
+# The settings the report states (meta.json "settings"): change them here, never in its prose.
+perf_hz=499 perf_cutoff=0.4 perf_delay=40 perf_seconds=60
+tier=60s hb_interval_ms=5000 hb_users=6000 hb_hold=15s reps=3 min_time=0.5 soak_scale=1
+breakpoint_scale=0.34 k6_runs=3 k6_scale=0.25  # breakpoint: 10 s levels; k6: 15 s tiers
+if [ $quick -eq 1 ]; then
+  perf_delay=3 perf_seconds=4 tier=3s hb_users=1000 hb_hold=4s reps=1 min_time=0.2
+  soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale
+fi
+k6=${K6:-$(command -v k6 || true)}
+[ -z "$k6" ] && [ -x "$root/../shared/tools/k6/k6" ] && k6=$root/../shared/tools/k6/k6
 node_reference=${NODE_REFERENCE:-$root/../shared/reference/archibald-node}
 
 cmake --preset release >/dev/null
@@ -37,6 +56,17 @@ cmake --build --preset release >/dev/null
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src CMakeLists.txt || echo "+changes")
 [ -z "$only" ] && rm -rf "$results"
 mkdir -p "$results"
+# A re-run after a fix: the workloads' current results become the "before" of the comparison.
+fixed_runs=""
+if [ -n "$after_fix" ]; then
+  for w in ${only//,/ }; do
+    for f in "$results/$w".* "$results/$w"-*.*; do
+      [ -e "$f" ] || continue
+      mv "$f" "$results/before-fix-$(basename "$f")"
+      fixed_runs+=" $(basename "${f%.*}")"
+    done
+  done
+fi
 work=$(mktemp -d /tmp/archibald-report-XXXXXX)
 cp -r "$root/build/release/bin" "$work/bin"
 bin=$work/bin
@@ -115,8 +145,9 @@ load() {  # load RUN_NAME ARGS... — one archibald-load run; a failed threshold
   shift
   echo "== $name"
   "$bin/archibald-load" --url "http://127.0.0.1:$port" --secret "$secret" --server-pid "$server_pid" \
-    --quiet --out "json=$results/$name.json" --out "ndjson=$results/$name.ndjson" "$@" \
+    --quiet --out "json=$results/$name.json" --out "ndjson=$work/$name.ndjson" "$@" \
     >"$results/$name.txt" 2>&1 || status=$?
+  node "$root/load-tests/report/reduce-series.js" "$work/$name.ndjson" "$results/$name.ndjson"
   [ $status -eq 0 ] || [ $status -eq 99 ] || failures+=("$name: exit $status")
   [ $status -eq 99 ] && [ $quick -eq 1 ] && failures+=("$name: a smoke threshold failed")
   return 0
@@ -124,8 +155,6 @@ load() {  # load RUN_NAME ARGS... — one archibald-load run; a failed threshold
 own=()  # the scenario's own thresholds, or the smoke thresholds in quick mode
 [ $quick -eq 1 ] && own=("${smoke[@]}")
 
-tier=60s
-[ $quick -eq 1 ] && tier=3s
 for users in 10 20 30 50; do
   want tiers || continue
   start_server "tiers-$users"
@@ -137,8 +166,22 @@ if want node && [ -f "$node_reference/server.js" ] && start_node_reference; then
   stop_server
 fi
 
+# k6 beside archibald-load: the tiers on one server, the two tools alternated.
+if want k6 && [ -n "$k6" ]; then
+  start_server k6
+  for i in $(seq "$k6_runs"); do
+    load "compare-tiers-$i" --scenario tiers --scale "$k6_scale" "${own[@]}"
+    echo "== k6-tiers-$i"
+    (cd "$root/load-tests" && "$k6" run --quiet --no-color -e "BASE_URL=http://127.0.0.1:$port" \
+      -e "JWT_SECRET=$secret" -e SCENARIO=load -e "SCALE=$k6_scale" \
+      -e "SUMMARY_JSON=$results/k6-tiers-$i.json" websocket-load.js >"$results/k6-tiers-$i.txt" 2>&1) ||
+      failures+=("k6-tiers-$i: k6 exit $?")
+  done
+  stop_server
+fi
+
 perf_profile() {  # perf_profile DELAY SECONDS — the server's hot spots, software clock sampling
-  (sleep "$1" && perf record -F 499 -g -o "$work/scale.perf" -p "$server_pid" -- sleep "$2") \
+  (sleep "$1" && perf record -F "$perf_hz" -g -o "$work/scale.perf" -p "$server_pid" -- sleep "$2") \
     >/dev/null 2>&1 &
   perf_pid=$!
 }
@@ -146,10 +189,10 @@ for scenario in scale storm spike breakpoint fanout; do
   want "$scenario" || continue
   start_server "$scenario"
   run_scale=$scale
-  [ "$scenario" = breakpoint ] && [ $quick -eq 0 ] && run_scale=0.34  # 10 s levels
+  [ "$scenario" = breakpoint ] && run_scale=$breakpoint_scale
   perf_pid=""
   if [ "$scenario" = scale ] && command -v perf >/dev/null; then
-    if [ $quick -eq 1 ]; then perf_profile 3 4; else perf_profile 40 60; fi
+    perf_profile "$perf_delay" "$perf_seconds"
   fi
   if [ "$scenario" = storm ] && [ $quick -eq 1 ]; then
     load storm --scenario storm --scale "$run_scale" --threshold 'ws_msgs_lost:count==0' \
@@ -160,25 +203,22 @@ for scenario in scale storm spike breakpoint fanout; do
   if [ -n "$perf_pid" ]; then
     wait "$perf_pid" || true
     perf report -i "$work/scale.perf" --stdio --no-children --sort dso,sym -g none \
-      --percent-limit 0.4 2>/dev/null | grep -E '^ +[0-9]' | head -40 >"$results/profile.txt" || true
+      --percent-limit "$perf_cutoff" 2>/dev/null | grep -E '^ +[0-9]' | head -40 >"$results/profile.txt" || true
   fi
   stop_server
 done
 
-# Before/after of the optimizations that can be switched off. The heartbeat: 12,000 connections,
-# a ping round every 5 s, every connection at once (as before) or one slice at a time (now).
-hb_users=6000 hb_hold=15s
-[ $quick -eq 1 ] && hb_users=1000 hb_hold=4s
+# Before/after of the optimizations that can be switched off. The heartbeat: hb_users × 2
+# connections, a ping round every hb_interval_ms, every connection at once (as before) or one
+# slice at a time (now).
 for spread in false true; do
   want heartbeat || continue
-  start_server "heartbeat-$spread" HEARTBEAT_INTERVAL_MS=5000 HEARTBEAT_SPREAD=$spread
+  start_server "heartbeat-$spread" HEARTBEAT_INTERVAL_MS=$hb_interval_ms HEARTBEAT_SPREAD=$spread
   load "heartbeat-spread-$spread" --scenario scale --stage "0s:$hb_users" --stage "$hb_hold:$hb_users" \
     --threshold 'ws_msgs_lost:count==0'
   stop_server
 done
-# Storage: group commit, WAL write coalescing, the writer's WAL checkpoint (medians of 3).
-reps=3 min_time=0.5
-[ $quick -eq 1 ] && reps=1 min_time=0.2
+# Storage: group commit, WAL write coalescing, the writer's WAL checkpoint (medians of reps).
 if want store; then
   "$bin/archibald_store_bench" --benchmark_repetitions=$reps --benchmark_min_time=$min_time \
     --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
@@ -189,8 +229,6 @@ fi
 
 if want soak; then
   start_server_under_heaptrack soak
-  soak_scale=1
-  [ $quick -eq 1 ] && soak_scale=0.02
   load soak --scenario soak --scale "$soak_scale" "${own[@]}"
   stop_server
   heaptrack_print -f "$work"/soak.heaptrack.* --print-peaks 1 --print-allocators 0 \
@@ -205,20 +243,35 @@ if want chaos; then
   [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
 fi
 
-# meta.json: the machine and the run; a re-run (--only) keeps the first run's and adds itself.
+# meta.json: the machine, the run and its settings; a re-run (--only) keeps the first run's
+# and adds itself (and its fix, with --after-fix).
+k6_version=""
+[ -n "$k6" ] && k6_version=$("$k6" version | cut -d' ' -f1-2)
+settings=$(node -e 'console.log(JSON.stringify({
+  perfHz: +process.argv[1], perfCutoffPercent: +process.argv[2], perfDelaySeconds: +process.argv[3],
+  perfSeconds: +process.argv[4], tierSeconds: parseFloat(process.argv[5]), heartbeatIntervalMs: +process.argv[6],
+  heartbeatUsers: +process.argv[7], storeRepetitions: +process.argv[8], soakScale: +process.argv[9],
+  breakpointScale: +process.argv[10], openFileLimit: +process.argv[11], k6Runs: +process.argv[12],
+  k6Scale: +process.argv[13], k6Scenario: "tiers", k6Version: process.argv[14],
+  smokeThresholds: process.argv.slice(15).filter((a) => a !== "--threshold") }))' \
+  "$perf_hz" "$perf_cutoff" "$perf_delay" "$perf_seconds" "$tier" "$hb_interval_ms" "$hb_users" "$reps" \
+  "$soak_scale" "$breakpoint_scale" "$(ulimit -n)" "$k6_runs" "$k6_scale" "$k6_version" "${own[@]}")
 ONLY=${only//,/ } QUICK=$quick CORES=$(nproc) OS="$(. /etc/os-release && echo "$PRETTY_NAME")" \
-  COMMIT=$commit MINUTES=$((SECONDS / 60)) node -e '
+  COMMIT=$commit MINUTES=$((SECONDS / 60)) SETTINGS=$settings RESULTS_DIR=${results#"$root"/} \
+  FIX=$after_fix FIXED_RUNS=$fixed_runs node -e '
     const fs = require("fs");
     const e = process.env;
     const now = new Date().toISOString().slice(0, 16) + "Z";
     const only = e.ONLY.trim();
     let meta = { cores: Number(e.CORES), os: e.OS, commit: e.COMMIT, quick: e.QUICK === "1",
-      command: "load-tests/run-report.sh" + (e.QUICK === "1" ? " --quick" : ""), minutes: Number(e.MINUTES), date: now };
+      command: "load-tests/run-report.sh" + (e.QUICK === "1" ? " --quick" : ""), resultsDir: e.RESULTS_DIR,
+      minutes: Number(e.MINUTES), date: now, settings: JSON.parse(e.SETTINGS) };
     if (only && fs.existsSync(process.argv[1])) {
       meta = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
       meta.reruns = [...(meta.reruns || []), { workloads: only.split(" "), commit: e.COMMIT, date: now, minutes: Number(e.MINUTES) }];
     }
-    fs.writeFileSync(process.argv[1], JSON.stringify(meta, null, 2));' "$results/meta.json"
+    if (e.FIX) meta.fixes = [...(meta.fixes || []), { fix: e.FIX, runs: e.FIXED_RUNS.trim().split(" "), commit: e.COMMIT, date: now }];
+    fs.writeFileSync(process.argv[1], JSON.stringify(meta, null, 2) + "\n");' "$results/meta.json"
 node load-tests/report/generate.js "$results" "$report/PERFORMANCE-REPORT.md" "$report/perf"
 if [ ${#failures[@]} -gt 0 ]; then
   printf 'FAILED: %s\n' "${failures[@]}" >&2

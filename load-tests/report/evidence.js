@@ -2,8 +2,7 @@
 // profile of the server (profile.txt), heaptrack's summary of the soak (heap.txt), the storage
 // benchmarks (Google Benchmark JSON) and the heartbeat A/B runs. Pure functions.
 
-// A summary value of a run: value(run, 'ws_e2e_latency', 'p(99)'); undefined when absent.
-export const value = (run, metric, key) => run?.summary?.metrics?.[metric]?.values?.[key];
+import { value } from './format.js';
 
 // `perf report --stdio --no-children --sort dso,sym -g none` lines:
 //   "    19.55%  [kernel.kallsyms]  [k] finish_task_switch.isra.0"
@@ -84,7 +83,7 @@ export function benchMedians(json) {
 export const minimumGain = 0.05;
 
 // The optimizations that can be switched off, each measured both ways in the same run.
-export function optimizations(benches, results) {
+export function optimizations(benches, results, settings = {}) {
   const rows = [];
   const medians = benchMedians(benches);
   const durable = (batch, writers, coalesce) => medians[`BM_DurableWrites/full:1/batch:${batch}/writers:${writers}/coalesce:${coalesce}`]?.['writes/s'];
@@ -106,31 +105,33 @@ export function optimizations(benches, results) {
   const connections = Number(metric('true', 'connections', 'max') || 0).toLocaleString('en-US');
   for (const key of ['p(99)', 'max']) {
     add('Heartbeat spread over the interval (1/64 of the connections at a time)',
-      `e2e ${key}, ${connections} connections, a ping round every 5 s`,
+      `e2e ${key}, ${connections} connections, a ping round every ${(settings.heartbeatIntervalMs ?? 0) / 1000} s`,
       metric('false', 'ws_e2e_latency', key), metric('true', 'ws_e2e_latency', key), 'ms', true);
   }
   return rows;
 }
 
-// Defects the runs found, fixed, and the same workload re-run: `before-fix-<run>` holds the
-// first run's result, `<run>` the re-run's.
-export function fixes(results) {
+// Defects the runs found, fixed, and the same workload re-run: for each entry of meta.fixes
+// ({fix, runs}), `before-fix-<run>` holds the first run's result, `<run>` the re-run's.
+export function fixes(results, fixed) {
   const rows = [];
-  const add = (fix, measure, before, after, unit) => {
-    if (before !== undefined && after !== undefined) rows.push({ fix, measure, before, after, unit });
-  };
-  const [oldSoak, soak] = [results['before-fix-soak'], results.soak];
-  if (oldSoak && soak) {
-    const pongs = 'Pongs counted in the outbound bytes (every client was cut off as a "slow consumer" about every 10 minutes)';
-    add(pongs, 'soak: connections dropped and reopened', value(oldSoak, 'ws_drops', 'count') ?? 0, value(soak, 'ws_drops', 'count') ?? 0, '');
-    add(pongs, 'soak: e2e p99', value(oldSoak, 'ws_e2e_latency', 'p(99)'), value(soak, 'ws_e2e_latency', 'p(99)'), 'ms');
-    add(pongs, 'soak: e2e max', value(oldSoak, 'ws_e2e_latency', 'max'), value(soak, 'ws_e2e_latency', 'max'), 'ms');
-  }
-  const firstUsersLevel = (run) => run?.summary?.breakpoint?.find((l) => l.phase === 'users');
-  const [oldLevel, level] = [firstUsersLevel(results['before-fix-breakpoint']), firstUsersLevel(results.breakpoint)];
-  if (oldLevel && level) {
-    add('archibald-load: one unmeasured step between the breakpoint\'s rate and users phases',
-      `breakpoint: e2e p95 of the first users level (${oldLevel.users.toLocaleString('en-US')} users)`, oldLevel.e2eP95Ms, level.e2eP95Ms, 'ms');
+  const measures = [
+    ['e2e p99', (r) => value(r, 'ws_e2e_latency', 'p(99)'), 'ms'],
+    ['e2e max', (r) => value(r, 'ws_e2e_latency', 'max'), 'ms'],
+    ['connections dropped', (r) => value(r, 'ws_drops', 'count') ?? 0, ''],
+    ['lost', (r) => value(r, 'ws_msgs_lost', 'count'), ''],
+    ['duplicated', (r) => value(r, 'ws_msgs_duplicated', 'count'), ''],
+    ['highest breakpoint level held', (r) => r?.summary?.breakpoint?.filter((l) => l.ok).pop()?.level, ''],
+  ];
+  for (const { fix, runs } of fixed) {
+    for (const run of runs) {
+      const [before, after] = [results[`before-fix-${run}`], results[run]];
+      if (!before || !after) continue;
+      for (const [measure, get, unit] of measures) {
+        const [b, a] = [get(before), get(after)];
+        if (b !== undefined && a !== undefined) rows.push({ fix, run, measure, before: b, after: a, unit });
+      }
+    }
   }
   return rows;
 }

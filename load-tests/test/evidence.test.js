@@ -74,7 +74,7 @@ test('optimizations are judged by their measured gain, both directions', () => {
   ] };
   const latency = (p99) => ({ summary: { metrics: { ws_e2e_latency: { values: { 'p(99)': p99, max: p99 * 2 } },
     connections: { values: { max: 12000 } } } } });
-  const rows = optimizations(benches, { 'heartbeat-spread-false': latency(400), 'heartbeat-spread-true': latency(50) });
+  const rows = optimizations(benches, { 'heartbeat-spread-false': latency(400), 'heartbeat-spread-true': latency(50) }, { heartbeatIntervalMs: 5000 });
   const byChange = (text) => rows.filter((r) => r.change.startsWith(text));
   assert.equal(byChange('Group commit')[0].kept, true);
   assert.equal(byChange('Group commit')[0].gain, 19);
@@ -84,7 +84,7 @@ test('optimizations are judged by their measured gain, both directions', () => {
   assert.equal(byChange('Writer completes')[0].kept, true);
   const heartbeat = byChange('Heartbeat');
   assert.equal(heartbeat.length, 2);
-  assert.match(heartbeat[0].measure, /12,000 connections/);
+  assert.match(heartbeat[0].measure, /12,000 connections, a ping round every 5 s/);
   assert.equal(heartbeat[0].gain, 0.875);
 
   const { markdown } = renderReport({}, { cores: 2 }, { benches, profile: profileText, heap: heapText });
@@ -96,12 +96,15 @@ test('optimizations are judged by their measured gain, both directions', () => {
 test('fixes compare the first run with the re-run, and are left out of readiness', () => {
   const soak = (drops, p99) => ({ summary: { metrics: { ws_drops: { values: { count: drops } },
     ws_e2e_latency: { values: { 'p(99)': p99, max: p99 * 4 }, thresholds: { 'p(99)<100': { ok: p99 < 100 } } } } } });
-  const rows = fixes({ 'before-fix-soak': soak(12000, 308), soak: soak(0, 9) });
-  assert.deepEqual(rows.map((r) => [r.measure, r.before, r.after]), [
-    ['soak: connections dropped and reopened', 12000, 0], ['soak: e2e p99', 308, 9], ['soak: e2e max', 1232, 36]]);
-  assert.deepEqual(fixes({ soak: soak(0, 9) }), []);
-  const { markdown } = renderReport({ 'before-fix-soak': soak(12000, 308), soak: soak(0, 9) }, { cores: 2 });
+  const fixed = [{ fix: 'Pongs counted', runs: ['soak'] }];
+  const rows = fixes({ 'before-fix-soak': soak(12000, 308), soak: soak(0, 9) }, fixed);
+  assert.deepEqual(rows.map((r) => [r.run, r.measure, r.before, r.after]), [
+    ['soak', 'e2e p99', 308, 9], ['soak', 'e2e max', 1232, 36], ['soak', 'connections dropped', 12000, 0]]);
+  assert.deepEqual(fixes({ soak: soak(0, 9) }, fixed), []);
+  assert.deepEqual(fixes({ 'before-fix-soak': soak(1, 1), soak: soak(0, 9) }, []), []);
+  const { markdown } = renderReport({ 'before-fix-soak': soak(12000, 308), soak: soak(0, 9) }, { cores: 2, fixes: fixed });
   assert.match(markdown, /### Found by these runs and fixed/);
+  assert.match(markdown, /\| Pongs counted \| soak \| connections dropped \| 12,000 \| 0 \|/);
   assert.match(markdown, /\| soak \| `ws_e2e_latency: p\(99\)<100` \| ✅ \|/);
   assert.doesNotMatch(markdown, /\| before-fix-soak \|/);
 });

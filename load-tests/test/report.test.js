@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderReport, slope, thresholdsOf, value } from '../report/report.js';
-import { lineChart } from '../report/svg.js';
+import { lineChart } from '../../web/common/line-chart.js';
+import { compareTools } from '../report/k6-comparison.js';
 
 const run = (metrics, extra = {}) => ({ summary: { metrics, options: { devices: 2 }, state: { testRunDurationMs: 60000 }, ...extra }, series: [] });
 const trend = (p50, p95, p99) => ({ type: 'trend', values: { 'p(50)': p50, 'p(95)': p95, 'p(99)': p99, max: p99 } });
@@ -26,13 +27,14 @@ test('the report has every section and takes its numbers from the results', () =
     breakpoint: run({}, { breakpoint: [{ level: 0, phase: 'rate', users: 1000, writesPerSecond: 1000, e2eP50Ms: 1, e2eP95Ms: 2, e2eP99Ms: 3, checks: 1, ok: true }] }),
     chaos: run({ ws_msgs_lost: { type: 'counter', values: { count: 0 } }, ws_msgs_duplicated: { type: 'counter', values: { count: 0 } } }),
   };
-  const { markdown, charts } = renderReport(results, { cores: 2, date: 'D', commit: 'abc' });
+  const { markdown, charts } = renderReport(results, { cores: 2, date: 'D', commit: 'abc', settings: { tierSeconds: 60 } });
   for (const section of ['Production readiness', 'Baseline', 'Bottlenecks', 'Optimizations',
     'Scalability limits', 'Memory', 'Chaos', 'Recommendations']) {
     assert.match(markdown, new RegExp(`## ${section}`));
   }
   assert.match(markdown, /\| 10 users \| 4\.00 ms \| 1\.50 ms \| 2\.50 ms \| 4\.25 ms \|/);
   assert.match(markdown, /2 cores/);
+  assert.match(markdown, /60 s a tier/);
   assert.match(markdown, /\| tiers-10 \| `checks: rate>0.99` \| ✅ \|/);
   assert.ok(charts['breakpoint-curve.svg'].startsWith('<svg'));
 });
@@ -41,4 +43,22 @@ test('charts are well-formed SVG with one polyline per series', () => {
   const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', points: [[0, 1], [1, 2]] }, { name: 'b', points: [[0, 3]] }] });
   assert.equal((svg.match(/<polyline/g) || []).length, 2);
   assert.match(svg, /^<svg[^>]*>[\s\S]*<\/svg>\n$/);
+});
+
+test('k6 and archibald-load agree within 20 % (or 1 ms) at p50 and 50 % at p99, on medians of the runs', () => {
+  const native = (p50, p99) => run({ ws_e2e_latency: { type: 'trend', values: { 'p(50)': p50, 'p(95)': p99, 'p(99)': p99 } } });
+  const k6 = (med, p99) => run({ ws_e2e_latency: { type: 'trend', values: { med, 'p(95)': p99, 'p(99)': p99, count: 10 } } });
+  const results = {
+    'compare-tiers-1': native(1.4, 6), 'compare-tiers-2': native(1.5, 7), 'compare-tiers-3': native(9, 30),
+    'k6-tiers-1': k6(2, 8), 'k6-tiers-2': k6(2, 9), 'k6-tiers-3': k6(3, 40),
+  };
+  const c = compareTools(results);
+  assert.deepEqual([c.archibaldLoad.p50, c.k6Medians.p50, c.p50Ok], [1.5, 2, true]);   // 0.5 ms apart: within 1 ms
+  assert.deepEqual([c.archibaldLoad.p99, c.k6Medians.p99, c.p99Ok], [7, 9, true]);
+  results['k6-tiers-2'] = k6(2, 20);
+  assert.equal(compareTools(results).p99Ok, false);                                   // 7 vs 20 ms
+  const { markdown } = renderReport(results, { cores: 2, settings: { k6Scenario: 'tiers', k6Scale: 0.25 } });
+  assert.match(markdown, /## k6 beside archibald-load/);
+  assert.match(markdown, /\| e2e p99 \| 7\.00 ms \| 20\.0 ms \| ❌ within 50 % \|/);
+  assert.equal(compareTools({ 'tiers-10': native(1, 2) }), null);
 });

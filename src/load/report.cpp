@@ -223,6 +223,11 @@ json::object summary_json(const load_options& o, const run_outcome& r) {
     urls.push_back(json::string("http://" + u.host + ":" + std::to_string(u.port)));
   bool all_ok = true;
   for (const auto& t : r.thresholds) all_ok = all_ok && t.ok;
+  // What each breakpoint level was judged by (the run's thresholds when the scenario names none).
+  json::array level_rules;
+  if (o.breakpoint.enabled)
+    for (const auto& t : o.breakpoint.thresholds.empty() ? o.thresholds : o.breakpoint.thresholds)
+      level_rules.push_back(json::string(t.metric + " " + t.expression));
   json::object out{
       {"state", {{"testRunDurationMs", r.duration_s * 1000.0}, {"thresholdsPassed", all_ok}}},
       {"options",
@@ -234,7 +239,8 @@ json::object summary_json(const load_options& o, const run_outcome& r) {
         {"writePeriodMs", effective_period(o).count()},
         {"durationMs", planned_duration(o).count()},
         {"workers", o.workers},
-        {"threads", o.threads}}},
+        {"threads", o.threads},
+        {"breakpointThresholds", std::move(level_rules)}}},
       {"metrics", std::move(metrics)},
       {"warnings", std::move(warnings)}};
   json::object errors;

@@ -1,6 +1,8 @@
 // What the dashboard shows, computed from successive /api/websocket/health samples. Pure: no
 // DOM, no network (unit-tested under Node: web/test/dashboard.test.js).
 
+import { lineChart } from '../common/line-chart.js';
+
 export const HISTORY_MS = 5 * 60 * 1000;
 export const LATENCY_WARN_MS = 100;
 
@@ -81,29 +83,23 @@ export function failureMessage(status, error) {
 }
 
 /**
- * An SVG polyline chart of the history's series: {width, height, series: [{name, color, key}]}.
- * Returns SVG markup (numbers only come from the samples; names are escaped).
+ * The five-minute chart of the history's series: {width, height, series: [{name, color, key}],
+ * unit} → SVG markup (the shared chart of web/common/line-chart.js; names are escaped).
  */
 export function chartSvg(history, { width = 320, height = 120, series, unit = '' }) {
-  const pad = { left: 44, right: 8, top: 8, bottom: 18 };
-  const w = width - pad.left - pad.right;
-  const h = height - pad.top - pad.bottom;
   const now = history.length ? history[history.length - 1].at : 0;
-  const values = history.flatMap((p) => series.map((s) => Number(p[s.key]) || 0));
-  const max = Math.max(1, ...values) * 1.1;
-  const x = (at) => pad.left + w * (1 - (now - at) / HISTORY_MS);
-  const y = (v) => pad.top + h * (1 - v / max);
-  const escape = (text) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  const lines = series.map((s) => {
-    const points = history.map((p) => `${x(p.at).toFixed(1)},${y(Number(p[s.key]) || 0).toFixed(1)}`).join(' ');
-    return `<polyline fill="none" stroke="${escape(s.color)}" stroke-width="1.5" points="${points}"><title>${escape(s.name)}</title></polyline>`;
+  return lineChart({
+    width,
+    height,
+    fluid: true,
+    ticks: 5,
+    xDomain: [-HISTORY_MS, 0],
+    xTick: (x) => (x === 0 ? 'now' : `${Math.round(x / 60000)} min`),
+    yTick: (y) => `${y >= 100 || y === 0 ? y.toFixed(0) : y.toFixed(1)}${unit}`,
+    series: series.map((s) => ({
+      name: s.name,
+      color: s.color,
+      points: history.map((p) => [p.at - now, Number(p[s.key]) || 0]),
+    })),
   });
-  const label = (v) => `${v >= 100 ? v.toFixed(0) : v.toFixed(1)}${unit}`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img">`
-    + `<line x1="${pad.left}" y1="${pad.top + h}" x2="${pad.left + w}" y2="${pad.top + h}" stroke="#999"/>`
-    + `<text x="${pad.left - 4}" y="${pad.top + 8}" text-anchor="end" font-size="10">${escape(label(max))}</text>`
-    + `<text x="${pad.left - 4}" y="${pad.top + h}" text-anchor="end" font-size="10">0</text>`
-    + `<text x="${pad.left}" y="${height - 4}" font-size="10">−5 min</text>`
-    + `<text x="${pad.left + w}" y="${height - 4}" text-anchor="end" font-size="10">now</text>`
-    + `${lines.join('')}</svg>`;
 }
