@@ -116,11 +116,11 @@ function runUser({ plan, baseUrl, secret }, run) {
     };
     ws.onclose = () => {
       dev.ws = null;
+      if (ending) return;  // closed by the end of the session
       if (!dev.accepted) {
         metric.success.add(false, levelTags(Date.now()));
         metric.refused.add(1);
       }
-      if (ending) return;
       // Refused for its token (1008 before any message): it stays refused for this session.
       if (!dev.accepted && closeCodeOf(dev.error) === 1008) return;
       dev.failures += 1;

@@ -145,6 +145,28 @@ TEST(LoadTool, ReportsExactlyTheLossOfALossyServer) {
   EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
 }
 
+TEST(LoadTool, ConnectionsTheServerRefusesAfterTheUpgradeAreFailedConnections) {
+  // With one connection per user, each user's second device is upgraded and closed with 1013;
+  // with a wrong secret every device is upgraded and closed with 1008. Neither is a connection.
+  server_process limited({{"MAX_CONNECTIONS_PER_USER", "1"}});
+  auto args = base_args(limited.port(), "3", "2s");
+  args.insert(args.end(), {"--drain", "1s", "--threshold", "ws_connection_success:rate>0.99"});
+  const auto r = run_load(args);
+  EXPECT_EQ(r.exit_code, 99) << r.output;
+  EXPECT_EQ(r.value("connections", "max"), 3);  // one device per user
+  EXPECT_GE(r.count("ws_connect_failed"), 3);
+  EXPECT_LT(r.value("ws_connection_success", "rate"), 0.99);
+  EXPECT_NE(r.output.find("ws refused by the server: 1013"), std::string::npos) << r.output;
+
+  server_process server;
+  auto wrong = base_args(server.port(), "2", "1s");
+  wrong[3] = "not-the-server-secret";  // after --secret
+  const auto refused = run_load(wrong);
+  EXPECT_EQ(refused.count("ws_connect_ok"), 0) << refused.output;
+  EXPECT_GE(refused.count("ws_connect_failed"), 4);
+  EXPECT_NE(refused.output.find("ws refused by the server: 1008"), std::string::npos);
+}
+
 TEST(LoadTool, ExitCodes) {
   server_process server;
   auto failing = base_args(server.port(), "2", "1s");

@@ -101,25 +101,26 @@ class shard::impl final : public ws_async_listener {
     return s;
   }
 
-  // ws_async_listener
+  // ws_async_listener. A connection counts as made when the server first answers it (the
+  // "ping" sent on open, or anything else): a server that upgrades and then closes with 1008
+  // (bad token) or 1013 (per-user limit) has refused it — as the k6 scripts count it.
   void on_open(std::uint64_t id, std::chrono::nanoseconds connect_time) override {
     auto [u, d] = locate(id);
     device& dev = u.devices[d];
     release_connect_slot(dev);
-    dev.open = true;
-    dev.attempts = 0;
-    ++stats_[counter::ws_connect_ok];
-    if (dev.opened_before) ++stats_[counter::ws_reconnects];
-    dev.opened_before = true;
     stats_[trend::ws_connecting].record(connect_time);
-    u.tracker.device_attached(d);
-    note_first_attempt(u, dev);
+    const auto now = steady::now();
+    dev.ping_sent = now;
+    dev.last_ping = now;
+    dev.connection->send("ping");
+    ++stats_[counter::ws_msgs_sent];
   }
 
   void on_message(std::uint64_t id, std::string_view text) override {
     const auto now = steady::now();
     auto [u, d] = locate(id);
     ++stats_[counter::ws_msgs_received];
+    if (!u.devices[d].open) accepted(u, d);
     if (text == "pong") {
       device& dev = u.devices[d];
       if (dev.ping_sent) stats_[trend::ws_ping].record(now - *dev.ping_sent);
@@ -145,9 +146,10 @@ class shard::impl final : public ws_async_listener {
                std::string_view error) override {
     auto [u, d] = locate(id);
     device& dev = u.devices[d];
+    const bool was_accepted = dev.open;
     dev.open = false;
     dev.ping_sent.reset();
-    if (was_open) {
+    if (was_accepted) {
       ++stats_[counter::ws_drops];
       stats_.note_error(code ? "ws closed by the server: " + std::to_string(code)
                              : "ws dropped: " + std::string(error));
@@ -155,7 +157,11 @@ class shard::impl final : public ws_async_listener {
     } else {
       release_connect_slot(dev);
       ++stats_[counter::ws_connect_failed];
-      stats_.note_error("ws connect: " + std::string(error));
+      if (was_open)
+        stats_.note_error("ws refused by the server: " +
+                          (code ? std::to_string(code) : std::string(error)));
+      else
+        stats_.note_error("ws connect: " + std::string(error));
       note_first_attempt(u, dev);
     }
     if (u.state == user::connecting || u.state == user::active) schedule_reconnect(dev);
@@ -164,6 +170,17 @@ class shard::impl final : public ws_async_listener {
  private:
   using device = simulated_device;
   using user = simulated_user;
+
+  void accepted(user& u, std::size_t d) {
+    device& dev = u.devices[d];
+    dev.open = true;
+    dev.attempts = 0;
+    ++stats_[counter::ws_connect_ok];
+    if (dev.opened_before) ++stats_[counter::ws_reconnects];
+    dev.opened_before = true;
+    u.tracker.device_attached(d);
+    note_first_attempt(u, dev);
+  }
 
   std::size_t http_connections_per_node(std::size_t users) const {
     const std::size_t wanted = options_.http_connections ? options_.http_connections /
