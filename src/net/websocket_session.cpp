@@ -202,6 +202,12 @@ void websocket_session::enqueue(shared_message message) {
     held_.push_back(std::move(message));
     return;
   }
+  // A live event the replay already sent: its fan-out was posted after the replay read it from
+  // the log (the commit comes before the fan-out), and arrives after the replay finished.
+  if (message->seq != 0 && message->seq <= replayed_seq_) {
+    queued_bytes_.fetch_sub(message->size(), std::memory_order_relaxed);
+    return;
+  }
   queue_.push_back(std::move(message));
   if (accepted_ && !writing_) do_write();
 }

@@ -118,5 +118,38 @@ TEST(Replay, NoGapNoDuplicateAtTheHandOverUnderConcurrentWrites) {
   EXPECT_GT(last, 50);
 }
 
+// Found by the report's chaos run (2 duplicates in 117,326 deliveries): a write committed while a
+// device resumes is read by its replay, and its live fan-out, posted a moment later, reached the
+// session after the replay had finished — and went out a second time. Many short resumes under
+// two concurrent writers make that window likely.
+TEST(Replay, ALiveEventTheReplayAlreadySentIsNotSentAgain) {
+  server_process server;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; !stop && i < 20000; ++i)
+        post_drafts(server, "u",
+                    draft_json("w" + std::to_string(w) + "-" + std::to_string(i % 50), i + 1));
+    });
+  }
+  std::int64_t last = 0;
+  for (int round = 0; round < 60; ++round) {
+    auto device = open_device(server, "u", "&lastSeq=" + std::to_string(last));
+    const auto until = std::chrono::steady_clock::now() + 30ms;
+    while (std::chrono::steady_clock::now() < until) {
+      const auto ev = device->read(10ms);
+      if (ev.what == ws_event::kind::timeout) continue;
+      ASSERT_EQ(ev.what, ws_event::kind::message);
+      const auto seq = boost::json::parse(ev.text).at("seq").to_number<std::int64_t>();
+      ASSERT_EQ(seq, last + 1) << "round " << round << (seq <= last ? ": a duplicate" : ": a gap");
+      last = seq;
+    }
+  }
+  stop = true;
+  for (auto& t : writers) t.join();
+  EXPECT_GT(last, 100);
+}
+
 }  // namespace
 }  // namespace archibald::testing
