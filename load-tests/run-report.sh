@@ -63,7 +63,8 @@ if [ -n "$after_fix" ]; then
     for f in "$results/$w".* "$results/$w"-*.*; do
       [ -e "$f" ] || continue
       mv "$f" "$results/before-fix-$(basename "$f")"
-      fixed_runs+=" $(basename "${f%.*}")"
+      run=$(basename "${f%.*}")
+      [[ " $fixed_runs " == *" $run "* ]] || fixed_runs+=" $run"
     done
   done
 fi

@@ -31,9 +31,9 @@ export class DeliveryLedger {
     if (w) w.expected.clear();
   }
 
-  // An event of a load write reached `device` at `now`. Returns the end-to-end latency in ms
-  // when this delivery is a sample (an expected first copy on a device other than the
-  // writer's), else null.
+  // An event of a load write reached `device` at `now`. When this delivery is a sample (an
+  // expected first copy on a device other than the writer's) returns its end-to-end latency
+  // in ms, {intended: from the intended send, sent: from the actual send}; else null.
   received(device, key, seq, now) {
     const d = this.devices[device];
     if (seq !== null && seq !== undefined) {
@@ -56,7 +56,7 @@ export class DeliveryLedger {
     if (!w.expected.has(device)) return null;
     this.totals.deliveries += 1;
     const ownCopy = w.writer === device && this.devices.length > 1;
-    return ownCopy ? null : now - w.intended;
+    return ownCopy ? null : { intended: now - w.intended, sent: now - w.sent };
   }
 
   // Writes that left more than `timeoutMs` before `now` leave the window; what they missed is

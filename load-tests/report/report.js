@@ -3,7 +3,7 @@
 // settings, `profile.txt`, `heap.txt`, benchmark JSON), none is typed by hand.
 // Pure: renderReport(results, meta, evidence) → { markdown, charts }; one function per section.
 import { lineChart } from '../../web/common/line-chart.js';
-import { fixes, optimizations, parseHeap, parseProfile, profileByCategory } from './evidence.js';
+import { fixes, minimumGain, optimizations, parseHeap, parseProfile, profileByCategory } from './evidence.js';
 import { mb, median, ms, num, pct, slope, table, thresholdsOf, value } from './format.js';
 import { renderK6Comparison } from './k6-comparison.js';
 
@@ -102,7 +102,7 @@ function renderOptimizations(out, { evidence, results, machine, settings }) {
   }
   const fmt = (v, unit) => (unit === 'ms' ? ms(v) : `${num(v, unit === 'MB' ? 1 : 0)} ${unit}`);
   out.push(`Each change switched off and on in the same run (${machine}). A change stays only if it`
-    + ' gains at least 5 %; below that it is marked for reverting.', '',
+    + ` gains at least ${100 * minimumGain} %; below that it is marked for reverting.`, '',
   table(['change', 'measure', 'without', 'with', 'gain', 'verdict'], rows.map((r) => [r.change, r.measure,
     fmt(r.before, r.unit), fmt(r.after, r.unit), `${(100 * r.gain).toFixed(0)} %`,
     r.kept ? 'kept' : 'no measurable gain: revert'])), '');
@@ -114,7 +114,7 @@ function renderFixes(out, { results, meta }) {
   out.push('### Found by these runs and fixed', '',
     'A run showed the defect; after the fix `run-report.sh --only RUN --after-fix TEXT` kept that first result as'
     + ' `before-fix-RUN` and ran the workload again (dates and commits in the header).', '',
-    table(['fix', 'run', 'measure', 'first run', 're-run'], rows.map((r) => [r.fix, r.run, r.measure,
+    table(['fix', 'run', 'measure', 'first run', 're-run'], rows.map((r, i) => [i && rows[i - 1].fix === r.fix ? '' : r.fix, r.run, r.measure,
       r.unit === 'ms' ? ms(r.before) : num(r.before), r.unit === 'ms' ? ms(r.after) : num(r.after)])), '');
 }
 
@@ -161,11 +161,12 @@ function renderMemory(out, { results, evidence, charts }) {
   const soak = results.soak;
   const warm = (soak?.series || []).filter((s) => s.server_rss_bytes !== undefined);
   if (warm.length) {
-    const after = warm.filter((s) => s.t >= warm[warm.length - 1].t * 0.2);
+    const warmUp = 0.2;  // the share of the soak left out of the slope
+    const after = warm.filter((s) => s.t >= warm[warm.length - 1].t * warmUp);
     const perHour = slope(after.map((s) => [s.t / 3600, s.server_rss_bytes]));
     const every30 = warm.filter((s, i) => i % 30 === 0);
     out.push(`Soak: ${num(value(soak, 'users', 'max'))} users × ${soak.summary.options?.devices} devices for ${num(soak.summary.state.testRunDurationMs / 60000, 1)} min; ${num(value(soak, 'ws_msgs_lost', 'count'))} lost.`,
-      `Server RSS slope after the first 20 % (warm-up): ${(perHour / 1e6).toFixed(2)} MB per hour.`, '',
+      `Server RSS slope after the first ${100 * warmUp} % (warm-up): ${(perHour / 1e6).toFixed(2)} MB per hour.`, '',
       table(['t (s)', 'server RSS', 'connections', 'e2e p99'], every30.map((s) => [num(s.t), mb(s.server_rss_bytes), num(s.connections), ms(s.e2e_p99_ms)])), '');
     charts['soak-rss.svg'] = lineChart({
       title: 'soak: server RSS', xLabel: 'seconds', yLabel: 'MB',
