@@ -173,10 +173,13 @@ if want k6 && [ -n "$k6" ]; then
   for i in $(seq "$k6_runs"); do
     load "compare-tiers-$i" --scenario tiers --scale "$k6_scale" "${own[@]}"
     echo "== k6-tiers-$i"
+    status=0
     (cd "$root/load-tests" && "$k6" run --quiet --no-color -e "BASE_URL=http://127.0.0.1:$port" \
       -e "JWT_SECRET=$secret" -e SCENARIO=load -e "SCALE=$k6_scale" \
       -e "SUMMARY_JSON=$results/k6-tiers-$i.json" websocket-load.js >"$results/k6-tiers-$i.txt" 2>&1) ||
-      failures+=("k6-tiers-$i: k6 exit $?")
+      status=$?
+    # A failed threshold (99) is a result, shown in the report; anything else is a broken run.
+    [ $status -eq 0 ] || [ $status -eq 99 ] || failures+=("k6-tiers-$i: k6 exit $status")
   done
   stop_server
 fi
