@@ -7,9 +7,14 @@ namespace {
 
 constexpr std::string_view rate_names[] = {"ws_connection_success", "http_req_failed", "checks",
                                            "ws_delivery_success"};
-constexpr std::string_view gauge_names[] = {
-    "users",         "connections", "server_rss_bytes", "server_cpu_percent", "tool_cpu_percent",
-    "tool_rss_bytes"};
+constexpr std::string_view gauge_names[] = {"users",
+                                            "connections",
+                                            "server_rss_bytes",
+                                            "server_cpu_percent",
+                                            "tool_cpu_percent",
+                                            "tool_rss_bytes",
+                                            "server_cpu_us_per_write",
+                                            "server_cpu_us_per_delivery"};
 
 metric_view trend_view(const latency_histogram& h) {
   const auto ms = [](double us) { return us / 1000.0; };
@@ -83,6 +88,14 @@ metric_table build_metric_table(const load_stats& total, double duration_s,
   out["server_cpu_percent"] = gauge_view(gauges.server_cpu_percent);
   out["tool_cpu_percent"] = gauge_view(gauges.tool_cpu_percent);
   out["tool_rss_bytes"] = gauge_view(gauges.tool_rss_bytes, "data");
+  // All of the server's CPU over the steady seconds, divided by each kind of work done in them.
+  const auto& st = gauges.steady;
+  const auto per = [&](std::uint64_t n) {
+    return metric_view{
+        "gauge", "default", {{"value", st.server_cpu_s * 1e6 / static_cast<double>(n)}}};
+  };
+  if (st.server_cpu_s > 0 && st.writes) out["server_cpu_us_per_write"] = per(st.writes);
+  if (st.server_cpu_s > 0 && st.deliveries) out["server_cpu_us_per_delivery"] = per(st.deliveries);
   return out;
 }
 

@@ -31,9 +31,18 @@ struct gauge_track {
   void sample(double v);
 };
 
+// The server's CPU time over the steady seconds of a run (the users constant for two seconds
+// and all connected; not a ramp, not the drain) and the work done in them. CPU per operation
+// travels between machines; rates do not.
+struct steady_usage {
+  double server_cpu_s = 0, seconds = 0;
+  std::uint64_t writes = 0, deliveries = 0;  // acknowledged writes, expected deliveries in
+};
+
 struct run_gauges {
   gauge_track users, connections, server_rss_bytes, server_cpu_percent, tool_cpu_percent,
       tool_rss_bytes;
+  steady_usage steady;
 };
 
 // http_writes: writes went over HTTP (rest, publish); else http_req_failed is not reported.

@@ -40,8 +40,10 @@ std::string format_value(const metric_view& m) {
            " out of " + fmt("%.0f", *m.value("passes") + *m.value("fails"));
   const bool bytes = m.contains == "data";
   const auto show = [bytes](double v) { return bytes ? fmt("%.1f MB", v / 1e6) : fmt("%.1f", v); };
-  return show(*m.value("value")) + "  min=" + show(*m.value("min")) +
-         " max=" + show(*m.value("max"));
+  std::string out = show(*m.value("value"));
+  if (const auto min = m.value("min"), max = m.value("max"); min && max)
+    out += "  min=" + show(*min) + " max=" + show(*max);
+  return out;
 }
 
 // The summary's sections, in order, with the metrics each shows.
@@ -59,8 +61,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& sections() 
         "ws_reconnects", "ws_drops", "ws_ping", "ws_msgs_sent", "ws_msgs_received", "connections",
         "users"}},
       {"RESOURCES",
-       {"server_rss_bytes", "server_cpu_percent", "tool_rss_bytes", "tool_cpu_percent",
-        "tool_loop_lag"}},
+       {"server_rss_bytes", "server_cpu_percent", "server_cpu_us_per_write",
+        "server_cpu_us_per_delivery", "tool_rss_bytes", "tool_cpu_percent", "tool_loop_lag"}},
   };
   return s;
 }

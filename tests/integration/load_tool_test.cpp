@@ -75,14 +75,14 @@ std::vector<std::string> base_args(std::uint16_t port, const std::string& users,
 
 TEST(LoadTool, RestRunAgainstTheRealServerLosesNothing) {
   server_process server;
-  auto args = base_args(server.port(), "10", "3s");
+  auto args = base_args(server.port(), "10", "4s");
   args.insert(args.end(),
               {"--threshold", "ws_msgs_lost:count==0", "--threshold", "ws_e2e_latency:p(99)<2000",
                "--server-pid", std::to_string(server.pid())});
   const auto r = run_load(args);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const double writes = r.count("writes");
-  EXPECT_GE(writes, 100);  // 10 users × 5/s × 3 s = 150 planned
+  EXPECT_GE(writes, 140);  // 10 users × 5/s × 4 s = 200 planned
   EXPECT_EQ(r.count("writes_failed"), 0);
   EXPECT_EQ(r.count("ws_msgs_lost"), 0);
   EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
@@ -90,6 +90,11 @@ TEST(LoadTool, RestRunAgainstTheRealServerLosesNothing) {
   EXPECT_EQ(r.value("ws_connection_success", "rate"), 1.0);
   EXPECT_GT(r.value("ws_e2e_latency", "p(99)"), 0);
   EXPECT_GT(r.value("server_rss_bytes", "max"), 1e6);  // sampled from /proc/<pid>
+  // The server's CPU over the steady seconds (after the first two), per write and per delivery:
+  // the same CPU, twice the deliveries.
+  const double per_write = r.value("server_cpu_us_per_write", "value");
+  EXPECT_GT(per_write, 0);
+  EXPECT_NEAR(r.value("server_cpu_us_per_delivery", "value") * 2, per_write, per_write * 0.25);
   EXPECT_TRUE(r.summary.at("state").at("thresholdsPassed").as_bool());
   EXPECT_TRUE(r.summary.at("metrics")
                   .at("ws_msgs_lost")

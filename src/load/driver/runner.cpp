@@ -109,14 +109,15 @@ class control_loop {
     return std::chrono::duration_cast<milliseconds>(steady::now() - start_);
   }
 
-  // Waits for the next second, collects it; returns the interval's snapshot.
-  shard_snapshot second() {
+  // Waits for the next second, collects it; returns the interval's snapshot. steady: the
+  // second counts towards the server's CPU per operation.
+  shard_snapshot second(bool steady = false) {
     next_ += 1s;
     std::this_thread::sleep_until(start_ + next_);
-    return record(source_.snapshot());
+    return record(source_.snapshot(), steady);
   }
 
-  shard_snapshot record(shard_snapshot snap) {
+  shard_snapshot record(shard_snapshot snap, bool steady = false) {
     const auto now = steady::now();
     total_.merge(snap.stats);
     second_sample s;
@@ -137,6 +138,14 @@ class control_loop {
     gauges_.connections.sample(static_cast<double>(s.gauges.connections));
     if (rss) gauges_.server_rss_bytes.sample(*rss);
     if (cpu) gauges_.server_cpu_percent.sample(*cpu);
+    if (cpu && steady) {
+      auto& st = gauges_.steady;
+      st.server_cpu_s += *cpu / 100.0 * wall;
+      st.seconds += wall;
+      st.writes += snap.stats[counter::writes] -
+                   std::min(snap.stats[counter::writes], snap.stats[counter::writes_failed]);
+      st.deliveries += snap.stats[counter::deliveries];
+    }
     gauges_.tool_cpu_percent.sample(s.tool_cpu_percent);
     gauges_.tool_rss_bytes.sample(s.tool_rss_bytes);
     tool_cpu_sum_ += s.tool_cpu_percent;
@@ -297,12 +306,18 @@ int run_load_test(const load_options& given, std::ostream& out, std::ostream& pr
     outcome.extra["breakpoint"] = run_breakpoint(o, *source, loop);
   } else {
     const stage_plan plan(o);
-    std::size_t target = SIZE_MAX;
+    std::size_t target = SIZE_MAX, connections = 0;
+    milliseconds changed_at{0};
     while (loop.elapsed() < plan.total() && !interrupted) {
-      if (const auto t = plan.target_at(loop.elapsed()); t != target)
+      if (const auto t = plan.target_at(loop.elapsed()); t != target) {
         source->set_target_users(target = t);
+        changed_at = loop.elapsed();
+      }
       chaos.maybe_fire(loop.elapsed(), progress);
-      loop.second();
+      // Steady: the same users for two seconds, all connected, no chaos under way.
+      const bool steady = target > 0 && loop.elapsed() - changed_at >= 2s &&
+                          connections >= target * o.devices && !o.chaos.at.count();
+      connections = loop.second(steady).gauges.connections;
     }
   }
   // Drain: no new writes; wait for what is in flight to arrive.
