@@ -40,8 +40,6 @@ const metric = {
   duplicated: new Counter('ws_msgs_duplicated'),
   seqGaps: new Counter('ws_seq_gaps'),
 };
-const ledgerMetrics = { deliveries: 'deliveries', lost: 'lost', duplicated: 'duplicated', seqGaps: 'seqGaps' };
-
 const hmac = (secret, data) => crypto.hmac('sha256', secret, data, 'base64rawurl');
 
 // Per VU, across its sessions (iterations): the ledger (with each device's last seq, to resume
@@ -60,10 +58,11 @@ function runInfo() {
   return { runId: __ENV.RUN_ID || `k6-${Date.now().toString(36)}`, startedAt: Date.now() };
 }
 
+// The ledger's totals since the last report, into the counters of the same names.
 function reportLedger() {
-  for (const [field, name] of Object.entries(ledgerMetrics)) {
+  for (const field of Object.keys(vu.reported)) {
     const delta = vu.ledger.totals[field] - vu.reported[field];
-    if (delta > 0) metric[name].add(delta);
+    if (delta > 0) metric[field].add(delta);
     vu.reported[field] = vu.ledger.totals[field];
   }
 }

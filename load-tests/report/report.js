@@ -4,7 +4,7 @@
 // Pure: renderReport(results, meta, evidence) → { markdown, charts }; one function per section.
 import { lineChart } from '../../web/common/line-chart.js';
 import { fixes, minimumGain, optimizations, parseHeap, parseProfile, profileByCategory } from './evidence.js';
-import { mb, median, ms, num, pct, slope, table, thresholdsOf, value } from './format.js';
+import { mb, ms, num, pct, slope, table, thresholdsOf, value } from './format.js';
 import { renderK6Comparison } from './k6-comparison.js';
 
 export { slope, thresholdsOf, value };
@@ -245,4 +245,3 @@ export function renderReport(results, meta, evidence = {}) {
   return { markdown: `${out.join('\n')}\n`, charts: context.charts };
 }
 
-export { median };

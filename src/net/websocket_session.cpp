@@ -204,7 +204,7 @@ void websocket_session::enqueue(shared_message message) {
   }
   // A live event the replay already sent: its fan-out was posted after the replay read it from
   // the log (the commit comes before the fan-out), and arrives after the replay finished.
-  if (message->seq != 0 && message->seq <= replayed_seq_) {
+  if (sent_by_replay(*message)) {
     queued_bytes_.fetch_sub(message->size(), std::memory_order_relaxed);
     return;
   }

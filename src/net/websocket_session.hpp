@@ -55,6 +55,10 @@ class websocket_session final : public connection,
   void on_replay_page(store_status status, event_window window);
   void send_resync(std::int64_t oldest_seq, std::int64_t latest_seq);
   void finish_replay();
+  // A live event whose seq the replay covered: the client has it (or asked past it).
+  bool sent_by_replay(const outbound_frame& m) const {
+    return m.seq != 0 && m.seq <= replayed_seq_;
+  }
   // Queues a message of this connection's own (replay, RESYNC_REQUIRED, pong) at once, ahead
   // of held live events, counted in the outbound bytes like every other message.
   void push_now(shared_message message);

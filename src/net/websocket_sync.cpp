@@ -133,7 +133,7 @@ void websocket_session::push_now(shared_message message) {
 void websocket_session::finish_replay() {
   replaying_ = false;
   for (auto& m : held_) {
-    if (m->seq != 0 && m->seq <= replayed_seq_) {  // already sent by the replay
+    if (sent_by_replay(*m)) {
       queued_bytes_.fetch_sub(m->size(), std::memory_order_relaxed);
       continue;
     }

@@ -16,8 +16,8 @@
 #include "load/delivery_tracker.hpp"
 #include "load/driver/simulated_user.hpp"
 #include "load/driver/write_schedule.hpp"
+#include "load/driver/write_sender.hpp"
 #include "load/write_builder.hpp"
-#include "protocol/clock.hpp"
 
 namespace archibald::load {
 
@@ -29,7 +29,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto tick_period = 100ms;
-constexpr auto late_after = 10ms;
 constexpr std::size_t max_devices_bits = 6;  // 64 devices per user at most
 
 std::uint64_t device_key(std::size_t user, std::size_t device) {
@@ -109,11 +108,7 @@ class shard::impl final : public ws_async_listener {
     device& dev = u.devices[d];
     release_connect_slot(dev);
     stats_[trend::ws_connecting].record(connect_time);
-    const auto now = steady::now();
-    dev.ping_sent = now;
-    dev.last_ping = now;
-    dev.connection->send("ping");
-    ++stats_[counter::ws_msgs_sent];
+    ping(dev, steady::now());
   }
 
   void on_message(std::uint64_t id, std::string_view text) override {
@@ -134,7 +129,7 @@ class shard::impl final : public ws_async_listener {
     const auto& obj = doc.get_object();
     const auto* type = obj.if_contains("type");
     if (type && type->is_string() && (type->get_string() == "ACK" || type->get_string() == "ERROR"))
-      return acknowledged(u, obj, type->get_string() == "ACK", now);
+      return writes_.acknowledged(u, obj, type->get_string() == "ACK", now);
     const auto key = event_key(obj);
     if (!key) return;
     std::optional<std::int64_t> seq;
@@ -153,7 +148,7 @@ class shard::impl final : public ws_async_listener {
       ++stats_[counter::ws_drops];
       stats_.note_error(code ? "ws closed by the server: " + std::to_string(code)
                              : "ws dropped: " + std::string(error));
-      fail_acks(u, d);
+      writes_.fail_acks(u, d);
     } else {
       release_connect_slot(dev);
       ++stats_[counter::ws_connect_failed];
@@ -170,6 +165,15 @@ class shard::impl final : public ws_async_listener {
  private:
   using device = simulated_device;
   using user = simulated_user;
+
+  // The app-level "ping": its pong is a ws_ping sample (and, on a new connection, the
+  // server's first answer).
+  void ping(device& dev, steady::time_point now) {
+    dev.ping_sent = now;
+    dev.last_ping = now;
+    dev.connection->send("ping");
+    ++stats_[counter::ws_msgs_sent];
+  }
 
   void accepted(user& u, std::size_t d) {
     device& dev = u.devices[d];
@@ -303,93 +307,9 @@ class shard::impl final : public ws_async_listener {
   void write_due(const write_schedule::entry& e) {
     user& u = *users_[e.user];
     if (e.generation != u.generation || u.state != user::active) return;
-    write(u, e.at, steady::now());
+    writes_.write(u, e.at, steady::now());
     schedule_.add(
         {e.at + std::chrono::duration_cast<steady::duration>(period_), e.user, e.generation});
-  }
-
-  void write(user& u, steady::time_point intended, steady::time_point now) {
-    if (u.in_flight >= options_.max_in_flight_per_user) {
-      ++stats_[counter::writes_skipped];
-      return;
-    }
-    std::optional<std::size_t> writer;
-    for (std::size_t k = 0; k < u.devices.size() && !writer; ++k) {
-      const std::size_t d = (u.next_writer + k) % u.devices.size();
-      if (options_.mode != write_mode::ws || u.devices[d].open) writer = d;
-    }
-    if (!writer) {
-      ++stats_[counter::writes_skipped];
-      return;
-    }
-    u.next_writer = *writer + 1;
-    const std::int64_t key = std::max(epoch_ms(wall_clock::now()), u.last_key + 1);
-    u.last_key = key;
-    ++u.in_flight;
-    ++stats_[counter::writes];
-    stats_[trend::write_send_lag].record(now - intended);
-    if (now - intended > late_after) ++stats_[counter::writes_late];
-    const std::size_t w = *writer;
-    u.tracker.write_sent(
-        key, intended, now,
-        options_.mode == write_mode::publish ? std::nullopt : std::optional<std::size_t>(w));
-    const write_request req{u.id, u.global, w, key, options_.items};
-    switch (options_.mode) {
-      case write_mode::ws:
-        u.devices[w].connection->send(ws_write_frame(req));
-        ++stats_[counter::ws_msgs_sent];
-        u.acks.push_back({key, now, w});
-        return;
-      case write_mode::rest:
-        return http_write(u, key, "/api/sync/draft-orders", rest_write_body(req),
-                          "Bearer " + u.devices[w].token, u.devices[w].node);
-      case write_mode::publish:
-        return http_write(u, key, "/api/realtime/publish", publish_write_body(req), service_auth_,
-                          u.devices[w].node);
-    }
-  }
-
-  void http_write(user& u, std::int64_t key, std::string target, std::string body, std::string auth,
-                  std::size_t node) {
-    pools_[node]->request("POST", std::move(target), std::move(body), std::move(auth),
-                          [this, &u, key](http_async_response&& r) {
-                            --u.in_flight;
-                            if (r.status != 0) stats_[trend::http_req_duration].record(r.duration);
-                            if (!write_accepted(options_.mode, r.status, r.body)) {
-                              ++stats_[counter::writes_failed];
-                              stats_.note_error(write_error(r.status, r.error, r.body));
-                              u.tracker.write_failed(key);
-                            }
-                          });
-  }
-
-  void acknowledged(user& u, const json::object& obj, bool ok, steady::time_point now) {
-    const auto* id = obj.if_contains("requestId");
-    if (!id || !id->is_string()) return;
-    const auto key = parse_key(id->get_string());
-    const auto it = std::find_if(u.acks.begin(), u.acks.end(),
-                                 [&](const pending_ack& a) { return a.key == key; });
-    if (it == u.acks.end()) return;
-    stats_[trend::ws_ack_duration].record(now - it->sent);
-    if (!ok || !ack_accepted(obj)) {
-      ++stats_[counter::writes_failed];
-      stats_.note_error(ok ? "ws write not applied" : "ws write: ERROR frame");
-      u.tracker.write_failed(it->key);
-    }
-    u.acks.erase(it);
-    --u.in_flight;
-  }
-
-  void fail_acks(user& u, std::size_t device) {
-    std::erase_if(u.acks, [&](const pending_ack& a) {
-      if (a.device != device) return false;
-      // Unanswered: it may or may not have been applied. Its event is not expected.
-      ++stats_[counter::writes_failed];
-      stats_.note_error("ws write: connection lost before the ACK");
-      u.tracker.write_failed(a.key);
-      --u.in_flight;
-      return true;
-    });
   }
 
   void arm_tick() {
@@ -423,12 +343,8 @@ class shard::impl final : public ws_async_listener {
         }
         if (dev.ping_sent && now - *dev.ping_sent > 30s) dev.ping_sent.reset();  // unanswered
         if (dev.open && options_.ping_period.count() > 0 && !dev.ping_sent &&
-            now - dev.last_ping >= options_.ping_period) {
-          dev.ping_sent = now;
-          dev.last_ping = now;
-          dev.connection->send("ping");
-          ++stats_[counter::ws_msgs_sent];
-        }
+            now - dev.last_ping >= options_.ping_period)
+          ping(dev, now);
       }
     }
   }
@@ -445,6 +361,7 @@ class shard::impl final : public ws_async_listener {
   std::size_t connecting_ = 0, cursor_ = 0, source_cursor_ = 0;
   bool writing_ = true, finishing_ = false;
   load_stats stats_;
+  write_sender writes_{options_, stats_, pools_, service_auth_};
   std::minstd_rand rng_;
   alignas(16) unsigned char parse_buffer_[16 * 1024];
 };
