@@ -34,13 +34,13 @@ struct in_process_server {
   sqlite_store store{{.path = "/tmp/archibald-fanout-bench/bench.db", .full_sync = false}};
   sync_service sync{store, registry, metrics};
   router routes{server_context{config, verifier, registry, metrics, life, sync}};
-  realtime_server server{routes, 10'000};
+  realtime_server server{routes, 10'000, config.threads};
   std::thread thread;
 
   in_process_server() {
     std::string error;
     if (!server.listen(error)) throw std::runtime_error(error);
-    thread = std::thread([this] { server.run(config.threads); });
+    thread = std::thread([this] { server.run(); });
   }
   ~in_process_server() {
     server.shutdown();

@@ -63,7 +63,8 @@ int run_server(const server_config& config) {
   sync_service sync(store, registry, metrics);
   const router routes(server_context{config, verifier, registry, metrics, life, sync});
   realtime_server server(
-      routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process : fd_limit);
+      routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process : fd_limit,
+      config.threads);
 
   std::string error;
   if (!server.listen(error)) {
@@ -81,7 +82,7 @@ int run_server(const server_config& config) {
       "ws" + base.substr(4), base, base);
   spdlog::info("storage: {} (SYNC_MODE {}, group commit up to {})", config.db_path,
                config.sync_full ? "full" : "normal", config.group_commit_max);
-  server.run(config.threads);
+  server.run();
   store.stop();  // finishes queued writes, checkpoints the WAL
   spdlog::info("stopped");
   return 0;

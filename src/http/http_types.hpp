@@ -3,6 +3,7 @@
 // the transport's buffers and are valid for the duration of one handle() call.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,8 @@ struct http_request {
   std::string_view authorization;
   std::string_view origin;
   std::string_view body;
+  // When the transport finished reading it (a write's stage timings start here).
+  std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 };
 
 struct http_response {

@@ -20,6 +20,19 @@ std::int64_t uptime_seconds(const lifecycle& life) {
       .count();
 }
 
+// {"handle": {"count": N, "p50Ms": …, "p99Ms": …, "maxMs": …}, "queue": …}
+boost::json::object write_stages_json(const write_stage_timings& timings) {
+  boost::json::object out;
+  for (const write_stage stage : write_stage_timings::all) {
+    const latency_histogram h = timings.snapshot(stage);
+    out[write_stage_timings::name(stage)] = {{"count", h.count()},
+                                             {"p50Ms", h.quantile_us(0.50) / 1000.0},
+                                             {"p99Ms", h.quantile_us(0.99) / 1000.0},
+                                             {"maxMs", h.max_us() / 1000.0}};
+  }
+  return out;
+}
+
 }  // namespace
 
 http_response handle_live(const server_context&) {
@@ -63,6 +76,7 @@ http_response handle_websocket_health(const http_request& req, const server_cont
       {"rejectedConnections", read(m.ws_rejected_capacity)},
       {"bytesSent", read(m.bytes_sent)},
       {"bytesReceived", read(m.bytes_received)},
+      {"writeStages", write_stages_json(m.write_stages)},
   };
   const char* status = ctx.life.shutting_down.load() ? "offline" : total > 0 ? "healthy" : "idle";
   return json_ok({{"success", true}, {"status", status}, {"stats", std::move(stats)}});
@@ -145,6 +159,17 @@ http_response handle_metrics(const server_context& ctx) {
                       {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5});
   w.gauge("archibald_average_latency_milliseconds", "Mean of the last 100 ping round trips.",
           m.average_latency_ms());
+  std::vector<std::pair<std::string_view, latency_histogram>> stages;
+  for (const write_stage stage : write_stage_timings::all)
+    stages.emplace_back(write_stage_timings::name(stage), m.write_stages.snapshot(stage));
+  w.labelled_histograms_seconds(
+      "archibald_write_stage_seconds",
+      "Where a durable write's time goes: handle (request read to queued to storage), queue "
+      "(to its transaction), commit (to committed), fanout (to queued on every device), socket "
+      "(queued on a device to written, per frame).",
+      "stage", stages,
+      {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+       0.1, 0.25, 1});
   w.gauge("archibald_process_resident_memory_bytes", "Resident set size of the server.",
           static_cast<double>(resident_memory_bytes()));
   w.counter_seconds("archibald_process_cpu_seconds_total", "CPU time of the server, all threads.",

@@ -52,7 +52,7 @@ void handle_publish(const http_request& req, const server_context& ctx, http_res
   }
 
   ctx.sync.publish(std::string(user->get_string()), std::string(type->get_string()),
-                   std::move(payload), transient && transient->get_bool(),
+                   std::move(payload), transient && transient->get_bool(), req.received,
                    [respond = std::move(respond)](store_status status, std::size_t delivered) {
                      if (status != store_status::ok) return respond(storage_error(status));
                      respond(json_response(boost::json::serialize(

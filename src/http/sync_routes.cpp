@@ -45,18 +45,19 @@ void upsert_records(const http_request& req, const server_context& ctx, const co
   parsed_write parsed = parse_upsert_body(spec, req.body);
   if (!parsed.write) return respond(json_error(400, parsed.error));
   write_request& w = *parsed.write;
-  ctx.sync.upsert(spec, user.user_id, w.device_id.value_or(user.device_id), std::move(w.records),
-                  [respond = std::move(respond)](store_status status, json::array results) {
-                    if (status != store_status::ok) return respond(storage_error(status));
-                    respond(json_response(json::serialize(
-                        json::object{{"success", true}, {"results", std::move(results)}})));
-                  });
+  ctx.sync.upsert(
+      spec, user.user_id, w.device_id.value_or(user.device_id), std::move(w.records), req.received,
+      [respond = std::move(respond)](store_status status, json::array results) {
+        if (status != store_status::ok) return respond(storage_error(status));
+        respond(json_response(
+            json::serialize(json::object{{"success", true}, {"results", std::move(results)}})));
+      });
 }
 
 void delete_record(const http_request& req, const server_context& ctx, const collection_spec& spec,
                    const jwt_claims& user, std::string id, http_responder respond) {
   std::string device = query_param(req.target, "deviceId").value_or(user.device_id);
-  ctx.sync.remove(spec, user.user_id, std::move(id), std::move(device),
+  ctx.sync.remove(spec, user.user_id, std::move(id), std::move(device), req.received,
                   [respond = std::move(respond)](store_status status, bool found) {
                     if (status != store_status::ok) return respond(storage_error(status));
                     if (!found) return respond(json_error(404, "Not found"));

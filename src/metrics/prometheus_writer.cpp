@@ -54,14 +54,36 @@ void prometheus_writer::histogram_seconds(std::string_view name, std::string_vie
                                           const latency_histogram& h,
                                           std::initializer_list<double> bounds_seconds) {
   header(name, help, "histogram");
-  for (const double bound : bounds_seconds) {
-    const auto bound_us = static_cast<std::uint64_t>(std::llround(bound * 1e6));
-    out_.append(name).append("_bucket{le=\"").append(format_number(bound)).append("\"} ");
-    out_.append(std::to_string(h.count_at_or_below_us(bound_us))).append("\n");
-  }
-  out_.append(name).append("_bucket{le=\"+Inf\"} ").append(std::to_string(h.count())).append("\n");
-  out_.append(name).append("_sum ").append(format_number(h.sum_us() / 1e6)).append("\n");
-  out_.append(name).append("_count ").append(std::to_string(h.count())).append("\n");
+  histogram_samples(name, {}, h, bounds_seconds);
+}
+
+void prometheus_writer::labelled_histograms_seconds(
+    std::string_view name, std::string_view help, std::string_view label,
+    const std::vector<std::pair<std::string_view, latency_histogram>>& histograms,
+    std::initializer_list<double> bounds_seconds) {
+  header(name, help, "histogram");
+  for (const auto& [key, h] : histograms)
+    histogram_samples(name, std::string(label) + "=\"" + std::string(key) + "\"", h,
+                      bounds_seconds);
+}
+
+void prometheus_writer::histogram_samples(std::string_view name, std::string_view labels,
+                                          const latency_histogram& h,
+                                          std::initializer_list<double> bounds_seconds) {
+  const std::string bucket_labels =
+      labels.empty() ? "{le=\"" : "{" + std::string(labels) + ",le=\"";
+  const auto bucket = [&](std::string_view bound, std::uint64_t count) {
+    out_.append(name).append("_bucket").append(bucket_labels).append(bound).append("\"} ");
+    out_.append(std::to_string(count)).append("\n");
+  };
+  for (const double bound : bounds_seconds)
+    bucket(format_number(bound), h.count_at_or_below_us(std::llround(bound * 1e6)));
+  bucket("+Inf", h.count());
+  const std::string plain_labels = labels.empty() ? "" : "{" + std::string(labels) + "}";
+  out_.append(name).append("_sum").append(plain_labels).append(" ");
+  out_.append(format_number(h.sum_us() / 1e6)).append("\n");
+  out_.append(name).append("_count").append(plain_labels).append(" ");
+  out_.append(std::to_string(h.count())).append("\n");
 }
 
 std::optional<double> prometheus_sample(std::string_view exposition, std::string_view name) {

@@ -28,11 +28,20 @@ class prometheus_writer {
   void histogram_seconds(std::string_view name, std::string_view help,
                          const latency_histogram& histogram,
                          std::initializer_list<double> bounds_seconds);
+  // One histogram family with a label: name_bucket{label="key",le="…"}, one per entry.
+  void labelled_histograms_seconds(
+      std::string_view name, std::string_view help, std::string_view label,
+      const std::vector<std::pair<std::string_view, latency_histogram>>& histograms,
+      std::initializer_list<double> bounds_seconds);
 
   const std::string& text() const { return out_; }
 
  private:
   void header(std::string_view name, std::string_view help, std::string_view type);
+  // labels: empty, or `key="value"` for every sample of this histogram.
+  void histogram_samples(std::string_view name, std::string_view labels,
+                         const latency_histogram& histogram,
+                         std::initializer_list<double> bounds_seconds);
   std::string out_;
 };
 

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "metrics/latency_histogram.hpp"
+#include "metrics/write_stages.hpp"
 
 namespace archibald {
 
@@ -64,6 +65,8 @@ struct server_metrics {
   void record_ping_rtt(std::chrono::nanoseconds rtt);
   double average_latency_ms() const;  // mean of the last 100 samples, 0 when none
   latency_histogram ping_rtt_snapshot() const;
+
+  write_stage_timings write_stages;  // where a write's time goes
 
  private:
   static constexpr unsigned first_status = 100, last_status = 599;

@@ -104,7 +104,7 @@ void http_session::on_request() {
   std::string request_line;
   if (spdlog::should_log(spdlog::level::debug))
     request_line = std::string(request.method) + " " + redact_target(request.target);
-  // Storage-backed routes answer from the storage thread: come back to this strand.
+  // Storage-backed routes answer from the storage thread: come back to this loop.
   routes_.handle(request, [self = shared_from_this(), keep_alive, head,
                            request_line = std::move(request_line)](http_response response) mutable {
     asio::dispatch(self->stream_.get_executor(),

@@ -1,6 +1,6 @@
 // One HTTP/1.1 connection: reads requests with size and time limits, answers them through the
 // router, keeps the connection alive between requests, and hands a WebSocket upgrade on
-// /ws/realtime over to a websocket_session. Lives on its own strand.
+// /ws/realtime over to a websocket_session. Lives on one event loop (one thread).
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>

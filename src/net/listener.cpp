@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 
@@ -15,9 +14,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-listener::listener(asio::io_context& ioc, const router& routes, socket_budget& budget)
-    : ioc_(ioc),
-      acceptor_(asio::make_strand(ioc)),
+listener::listener(std::vector<asio::io_context*> loops, const router& routes,
+                   socket_budget& budget)
+    : loops_(std::move(loops)),
+      acceptor_(*loops_.front()),
       backoff_(acceptor_.get_executor()),
       routes_(routes),
       budget_(budget) {}
@@ -52,8 +52,14 @@ void listener::stop() {
   });
 }
 
+asio::io_context& listener::next_loop() {
+  asio::io_context& loop = *loops_[next_];
+  next_ = (next_ + 1) % loops_.size();
+  return loop;
+}
+
 void listener::do_accept() {
-  acceptor_.async_accept(asio::make_strand(ioc_),
+  acceptor_.async_accept(next_loop(),
                          beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <csignal>
@@ -14,11 +16,29 @@ namespace archibald {
 
 namespace asio = boost::asio;
 
-realtime_server::realtime_server(const router& routes, std::size_t max_sockets)
+namespace {
+
+std::vector<std::unique_ptr<asio::io_context>> make_loops(unsigned threads) {
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  for (unsigned i = 0; i < std::max(1u, threads); ++i)
+    loops.push_back(std::make_unique<asio::io_context>(1));  // run by one thread
+  return loops;
+}
+
+std::vector<asio::io_context*> pointers(const std::vector<std::unique_ptr<asio::io_context>>& v) {
+  std::vector<asio::io_context*> out;
+  for (const auto& loop : v) out.push_back(loop.get());
+  return out;
+}
+
+}  // namespace
+
+realtime_server::realtime_server(const router& routes, std::size_t max_sockets, unsigned threads)
     : routes_(routes),
-      control_(asio::make_strand(ioc_)),
+      loops_(make_loops(threads)),
+      control_(loops_.front()->get_executor()),
       budget_(max_sockets),
-      listener_(std::make_shared<listener>(ioc_, routes, budget_)),
+      listener_(std::make_shared<listener>(pointers(loops_), routes, budget_)),
       signals_(control_, SIGINT, SIGTERM),
       heartbeat_timer_(control_),
       shutdown_timer_(control_) {}
@@ -40,31 +60,41 @@ std::uint16_t realtime_server::port() const {
   return listener_->port();
 }
 
-void realtime_server::run(unsigned threads) {
+void realtime_server::run() {
   std::signal(SIGPIPE, SIG_IGN);
   signals_.async_wait([this](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}: shutting down", signal);
     begin_shutdown();
     signals_.async_wait([this](boost::system::error_code ec2, int) {
-      if (!ec2) ioc_.stop();  // a second signal: stop now
+      if (!ec2) stop_loops();  // a second signal: stop now
     });
   });
   listener_->run();
   asio::post(control_, [this] { schedule_heartbeat(); });
 
+  // The other loops have nothing to do until connections arrive: keep them running.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep;
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { run_loop(); });
-  run_loop();
+  for (std::size_t i = 1; i < loops_.size(); ++i) {
+    keep.push_back(asio::make_work_guard(*loops_[i]));
+    pool.emplace_back([this, i] { run_loop(*loops_[i]); });
+  }
+  run_loop(*loops_.front());
+  keep.clear();
   for (auto& t : pool) t.join();
 }
 
-void realtime_server::run_loop() {
+void realtime_server::stop_loops() {
+  for (auto& loop : loops_) loop->stop();
+}
+
+void realtime_server::run_loop(asio::io_context& loop) {
   // A handler that throws is a bug (the parsers return errors as values), but it must cost
   // one connection, not every user's: Asio lets run() be called again after an exception.
   for (;;) {
     try {
-      ioc_.run();
+      loop.run();
       return;
     } catch (const std::exception& e) {
       add(routes_.context().metrics.handler_exceptions);
@@ -115,7 +145,7 @@ void realtime_server::wait_for_sessions(std::chrono::steady_clock::time_point de
   if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (open > 0) spdlog::warn("{} WebSocket session(s) still closing at the deadline", open);
     signals_.cancel();
-    ioc_.stop();
+    stop_loops();
     return;
   }
   shutdown_timer_.expires_after(std::chrono::milliseconds(20));

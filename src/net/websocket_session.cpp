@@ -1,7 +1,5 @@
 #include "net/websocket_session.hpp"
 
-#include <cassert>
-
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -36,6 +34,7 @@ websocket_session::websocket_session(beast::tcp_stream&& stream, const server_co
     : ws_(std::move(stream)),
       ctx_(ctx),
       slot_(std::move(slot)),
+      outbound_(ctx.config.max_outbound_bytes),
       rate_tokens_(ctx.config.ws_rate_burst),
       rate_refilled_(clock::now()) {
   ctx_.life.open_websockets.fetch_add(1, std::memory_order_relaxed);
@@ -65,7 +64,7 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
     device_id_ = std::move(admission.device_id);
     // Live events are held back from the moment of registration until the replay is out.
     if (admission.last_seq || admission.last_event_ts) {
-      replaying_ = true;
+      outbound_.hold();
       replayed_seq_ = admission.last_seq.value_or(0);
       requested_seq_ = admission.last_seq;
       if (admission.last_event_ts && !admission.last_seq)  // lastSeq is the exact one
@@ -105,9 +104,9 @@ void websocket_session::on_accept(beast::error_code ec) {
   accepted_ = true;
   if (close_started_) {
     send_close_frame();
-  } else if (replaying_) {
+  } else if (outbound_.holding()) {
     fetch_replay_page();
-  } else if (!writing_ && head_ < queue_.size()) {
+  } else if (!outbound_.writing() && outbound_.has_unwritten()) {
     do_write();
   }
   do_read();
@@ -175,11 +174,7 @@ send_result websocket_session::send(const shared_message& message) {
     add(ctx_.metrics.deliveries_dropped);
     return send_result::closing;
   }
-  const std::size_t size = message->size();
-  const std::size_t queued = queued_bytes_.fetch_add(size, std::memory_order_relaxed) + size;
-  // A single message larger than the bound is still let through to an empty queue.
-  if (queued > ctx_.config.max_outbound_bytes && queued != size) {
-    queued_bytes_.fetch_sub(size, std::memory_order_relaxed);
+  if (!outbound_.reserve(message->size())) {
     add(ctx_.metrics.deliveries_dropped);
     if (!closing_.exchange(true)) {
       asio::post(ws_.get_executor(), [self = shared_from_this()] {
@@ -189,51 +184,40 @@ send_result websocket_session::send(const shared_message& message) {
     }
     return send_result::overloaded;
   }
-  asio::post(ws_.get_executor(), [self = shared_from_this(), message] { self->enqueue(message); });
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), e = outbound_queue::entry{message, clock::now()}] {
+               self->enqueue(e);
+             });
   return send_result::queued;
 }
 
-void websocket_session::enqueue(shared_message message) {
-  if (close_started_) {
-    queued_bytes_.fetch_sub(message->size(), std::memory_order_relaxed);
+void websocket_session::enqueue(outbound_queue::entry e) {
+  // Closing: dropped. A live event the replay already sent: its fan-out was posted after the
+  // replay read it from the log (the commit comes before the fan-out), and arrives after the
+  // replay finished.
+  if (close_started_ || (!outbound_.holding() && sent_by_replay(*e.message))) {
+    outbound_.release(e.message->size());
     return;
   }
-  if (replaying_) {
-    held_.push_back(std::move(message));
-    return;
-  }
-  // A live event the replay already sent: its fan-out was posted after the replay read it from
-  // the log (the commit comes before the fan-out), and arrives after the replay finished.
-  if (sent_by_replay(*message)) {
-    queued_bytes_.fetch_sub(message->size(), std::memory_order_relaxed);
-    return;
-  }
-  queue_.push_back(std::move(message));
-  if (accepted_ && !writing_) do_write();
+  outbound_.push(std::move(e));
+  if (accepted_ && !outbound_.writing() && outbound_.has_unwritten()) do_write();
 }
 
 void websocket_session::do_write() {
-  writing_ = true;
   ws_.text(true);
-  const std::string& text = queue_[head_]->text;
+  const std::string& text = outbound_.start_write().message->text;
   ws_.async_write(asio::buffer(text),
                   beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
 
 void websocket_session::on_write(beast::error_code ec, std::size_t bytes) {
-  writing_ = false;
-  [[maybe_unused]] const std::size_t counted =
-      queued_bytes_.fetch_sub(queue_[head_]->size(), std::memory_order_relaxed);
-  assert(counted >= queue_[head_]->size() && "every queued message is counted on its way in");
-  queue_[head_].reset();
-  ++head_;
+  const outbound_queue::entry written = outbound_.finish_write();
   if (ec) return on_end(ec);
+  if (written.queued_at != clock::time_point{})
+    ctx_.metrics.write_stages.record(write_stage::socket, clock::now() - written.queued_at);
   add(ctx_.metrics.messages_sent);
   add(ctx_.metrics.bytes_sent, bytes);
-  if (head_ < queue_.size()) return do_write();
-  queue_.clear();
-  head_ = 0;
-  if (queue_.capacity() > 64) queue_.shrink_to_fit();
+  if (outbound_.has_unwritten()) return do_write();
   if (replay_more_) fetch_replay_page();
 }
 
@@ -275,13 +259,8 @@ void websocket_session::start_close(std::uint16_t code, std::string reason) {
   close_reason_ = std::move(reason);
   unregister();
   // Drop what was not written yet; the frame in flight, if any, must complete first.
-  const std::size_t keep = head_ + (writing_ ? 1 : 0);
-  for (std::size_t i = keep; i < queue_.size(); ++i)
-    queued_bytes_.fetch_sub(queue_[i]->size(), std::memory_order_relaxed);
-  queue_.resize(keep);
-  for (const auto& m : held_) queued_bytes_.fetch_sub(m->size(), std::memory_order_relaxed);
-  held_.clear();
-  replaying_ = replay_more_ = false;
+  outbound_.drop_unwritten();
+  replay_more_ = false;
   if (accepted_) send_close_frame();
 }
 

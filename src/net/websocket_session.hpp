@@ -1,7 +1,7 @@
 // One client WebSocket on /ws/realtime: handshake, read loop (text ping → pong), one bounded
-// outbound queue, heartbeat, close handshakes. All state lives on the session's strand;
-// other threads reach it only through the connection interface (send / close / heartbeat),
-// which posts to that strand and never blocks.
+// outbound queue, heartbeat, close handshakes. All state lives on the session's event loop
+// (one thread); other threads reach it only through the connection interface (send / close /
+// heartbeat), which posts to that loop and never blocks.
 #pragma once
 
 #include <atomic>
@@ -22,6 +22,7 @@
 #include "http/server_context.hpp"
 #include "http/websocket_admission.hpp"
 #include "net/lingering_stream.hpp"
+#include "net/outbound_queue.hpp"
 #include "net/socket_budget.hpp"
 #include "store/sync_store.hpp"
 
@@ -63,7 +64,7 @@ class websocket_session final : public connection,
   // of held live events, counted in the outbound bytes like every other message.
   void push_now(shared_message message);
   bool within_rate_limit();
-  void enqueue(shared_message message);
+  void enqueue(outbound_queue::entry e);
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void on_pong();
@@ -80,16 +81,12 @@ class websocket_session final : public connection,
   std::string user_id_;
   std::string device_id_;
 
-  // Outbound queue: written front to back; queue_[head_] is in flight while writing_.
-  std::vector<shared_message> queue_;
-  std::size_t head_ = 0;
-  std::atomic<std::size_t> queued_bytes_{0};  // posted + queued + in flight; any thread
-  std::atomic<bool> closing_{false};          // no more sends accepted; any thread
+  outbound_queue outbound_;           // its byte count: any thread; the rest: this loop
+  std::atomic<bool> closing_{false};  // no more sends accepted; any thread
 
-  // Strand-only state.
+  // Loop-only state.
   bool accepted_ = false;
   bool registered_ = false;
-  bool writing_ = false;
   bool close_started_ = false;
   bool ended_ = false;
   bool awaiting_pong_ = false;
@@ -100,13 +97,11 @@ class websocket_session final : public connection,
   clock::time_point rate_refilled_;
   std::unique_ptr<boost::asio::steady_timer> close_deadline_;  // only while closing
 
-  // Replay on connect (strand-only): live messages wait in held_ until the log is sent.
-  bool replaying_ = false;
+  // Replay on connect (loop-only): live messages are held in outbound_ until the log is sent.
   bool replay_more_ = false;       // a full page went out: fetch the next when the queue drains
   std::int64_t replayed_seq_ = 0;  // highest seq the client has (asked for or was sent)
   std::optional<std::int64_t> requested_seq_;    // lastSeq
   std::optional<std::int64_t> replay_after_ms_;  // lastEventTs, first page only
-  std::vector<shared_message> held_;
 };
 
 }  // namespace archibald

@@ -28,6 +28,7 @@ void websocket_session::answer(std::string_view type, std::string_view request_i
 }
 
 bool websocket_session::on_client_write(std::string_view text) {
+  const auto received = clock::now();
   auto envelope = parse_envelope(text);
   if (!envelope) return false;
   const write_type type = parse_write_type(envelope->type);
@@ -49,7 +50,7 @@ bool websocket_session::on_client_write(std::string_view text) {
 
   if (w.kind == event_kind::deleted) {
     ctx_.sync.remove(
-        *w.spec, user_id_, w.record_id, std::move(device_id),
+        *w.spec, user_id_, w.record_id, std::move(device_id), received,
         [self, fail, request_id, record_id = w.record_id](store_status status, bool found) {
           if (status != store_status::ok) return fail(status);
           if (!found)
@@ -60,7 +61,7 @@ bool websocket_session::on_client_write(std::string_view text) {
         });
     return true;
   }
-  ctx_.sync.upsert(*w.spec, user_id_, std::move(device_id), std::move(w.records),
+  ctx_.sync.upsert(*w.spec, user_id_, std::move(device_id), std::move(w.records), received,
                    [self, fail, request_id](store_status status, json::array results) {
                      if (status != store_status::ok) return fail(status);
                      self->answer("ACK", request_id, json::object{{"results", std::move(results)}});
@@ -83,7 +84,7 @@ void websocket_session::fetch_replay_page() {
 }
 
 void websocket_session::on_replay_page(store_status status, event_window w) {
-  if (close_started_ || ended_ || !replaying_) return;
+  if (close_started_ || ended_ || !outbound_.holding()) return;
   if (status != store_status::ok) {
     send_resync(0, 0);  // cannot tell what was missed: the client re-pulls over REST
     return finish_replay();
@@ -106,7 +107,7 @@ void websocket_session::on_replay_page(store_status status, event_window w) {
     push_now(share(std::move(e.frame), e.seq));
   }
   if (w.events.size() < replay_page) return finish_replay();
-  if (writing_ || head_ < queue_.size()) {
+  if (outbound_.writing() || outbound_.has_unwritten()) {
     replay_more_ = true;  // fetch the next page once this one is written
   } else {
     fetch_replay_page();
@@ -125,22 +126,13 @@ void websocket_session::send_resync(std::int64_t oldest_seq, std::int64_t latest
 }
 
 void websocket_session::push_now(shared_message message) {
-  queued_bytes_.fetch_add(message->size(), std::memory_order_relaxed);
-  queue_.push_back(std::move(message));
-  if (accepted_ && !writing_) do_write();
+  outbound_.push_now(std::move(message));
+  if (accepted_ && !outbound_.writing()) do_write();
 }
 
 void websocket_session::finish_replay() {
-  replaying_ = false;
-  for (auto& m : held_) {
-    if (sent_by_replay(*m)) {
-      queued_bytes_.fetch_sub(m->size(), std::memory_order_relaxed);
-      continue;
-    }
-    queue_.push_back(std::move(m));
-  }
-  held_.clear();
-  if (accepted_ && !writing_ && head_ < queue_.size()) do_write();
+  outbound_.resume([this](const outbound_frame& m) { return sent_by_replay(m); });
+  if (accepted_ && !outbound_.writing() && outbound_.has_unwritten()) do_write();
 }
 
 }  // namespace archibald

@@ -11,6 +11,7 @@ namespace archibald {
 namespace {
 
 namespace json = boost::json;
+using steady = std::chrono::steady_clock;
 
 std::string event_type(const collection_spec& spec, event_kind kind) {
   std::string type(spec.event_prefix);
@@ -45,8 +46,25 @@ sync_service::sync_service(sync_store& store, connection_registry& registry,
                            server_metrics& metrics)
     : store_(store), registry_(registry), metrics_(metrics) {}
 
+void sync_service::record_queued(stage_clock& c) {
+  c.queued = steady::now();
+  metrics_.write_stages.record(write_stage::handle, c.queued - c.received);
+}
+
+sync_service::received_at sync_service::record_committed(const stage_clock& c) {
+  const auto now = steady::now();
+  metrics_.write_stages.record(write_stage::queue, c.begun - c.queued);
+  metrics_.write_stages.record(write_stage::commit, now - c.begun);
+  return now;
+}
+
+void sync_service::record_fanned_out(received_at committed) {
+  metrics_.write_stages.record(write_stage::fanout, steady::now() - committed);
+}
+
 void sync_service::upsert(const collection_spec& spec, std::string user_id,
-                          std::string fallback_device, json::array records, results_done done) {
+                          std::string fallback_device, json::array records, received_at received,
+                          results_done done) {
   const auto now = wall_clock::now();
   const std::int64_t now_ms = epoch_ms(now);
 
@@ -56,8 +74,10 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
     std::vector<checked_record> valid;
     std::vector<std::size_t> slot;  // results index of each valid record
     std::vector<shared_message> events;
+    stage_clock clock;
   };
   auto w = std::make_shared<work>();
+  w->clock.received = received;
   w->results.reserve(records.size());
   for (const auto& value : records) {
     checked_record r = check_record(spec, value, fallback_device, now_ms);
@@ -76,6 +96,7 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
 
   const std::string timestamp = iso8601_utc_ms(now);
   auto job = [this, w, &spec, user_id, timestamp, now_ms](store_transaction& t) {
+    w->clock.begun = steady::now();
     w->events.clear();
     for (std::size_t i = 0; i < w->valid.size(); ++i) {
       checked_record& r = w->valid[i];
@@ -113,23 +134,29 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
       out = result(r.id, created ? "created" : "updated");
     }
   };
+  record_queued(w->clock);
   store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
     if (status != store_status::ok) return done(status, {});
+    const auto committed = record_committed(w->clock);
     for (const auto& e : w->events) registry_.send_to_user(user_id, e);
+    record_fanned_out(committed);
     add(metrics_.events_published, w->events.size());
     done(status, std::move(w->results));
   });
 }
 
 void sync_service::remove(const collection_spec& spec, std::string user_id, std::string record_id,
-                          std::string device_id, remove_done done) {
+                          std::string device_id, received_at received, remove_done done) {
   const auto now = wall_clock::now();
   struct work {
     bool found = false;
     shared_message event;
+    stage_clock clock;
   };
   auto w = std::make_shared<work>();
+  w->clock.received = received;
   auto job = [this, w, &spec, user_id, record_id, device_id, now](store_transaction& t) {
+    w->clock.begun = steady::now();
     const auto existing = t.find(spec.name, record_id);
     w->found = existing && existing->user_id == user_id;
     w->event.reset();
@@ -146,9 +173,12 @@ void sync_service::remove(const collection_spec& spec, std::string user_id, std:
     w->event = log_event(t, user_id, event_type(spec, event_kind::deleted), payload, timestamp,
                          epoch_ms(now));
   };
+  record_queued(w->clock);
   store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
     if (status == store_status::ok && w->event) {
+      const auto committed = record_committed(w->clock);
       registry_.send_to_user(user_id, w->event);
+      record_fanned_out(committed);
       add(metrics_.events_published);
     }
     done(status, status == store_status::ok && w->found);
@@ -167,7 +197,7 @@ void sync_service::list(const collection_spec& spec, std::string user_id,
 }
 
 void sync_service::publish(std::string user_id, std::string type, json::value payload,
-                           bool transient, publish_done done) {
+                           bool transient, received_at received, publish_done done) {
   const auto now = wall_clock::now();
   const std::string timestamp = iso8601_utc_ms(now);
   if (transient || user_id == "*") {
@@ -178,15 +208,25 @@ void sync_service::publish(std::string user_id, std::string type, json::value pa
     add(metrics_.events_published);
     return done(store_status::ok, delivered);
   }
-  auto event = std::make_shared<shared_message>();
-  auto job = [event, user_id, type, payload = std::move(payload), timestamp,
-              now](store_transaction& t) {
-    *event = log_event(t, user_id, type, payload, timestamp, epoch_ms(now));
+  struct work {
+    shared_message event;
+    stage_clock clock;
   };
-  store_.write(std::move(job), [this, event, user_id, done = std::move(done)](store_status status) {
+  auto w = std::make_shared<work>();
+  w->clock.received = received;
+  auto job = [w, user_id, type, payload = std::move(payload), timestamp,
+              now](store_transaction& t) {
+    w->clock.begun = steady::now();
+    w->event = log_event(t, user_id, type, payload, timestamp, epoch_ms(now));
+  };
+  record_queued(w->clock);
+  store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
     if (status != store_status::ok) return done(status, 0);
+    const auto committed = record_committed(w->clock);
+    const std::size_t delivered = registry_.send_to_user(user_id, w->event);
+    record_fanned_out(committed);
     add(metrics_.events_published);
-    done(status, registry_.send_to_user(user_id, *event));
+    done(status, delivered);
   });
 }
 

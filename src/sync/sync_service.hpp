@@ -9,6 +9,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,18 +30,21 @@ class sync_service {
   using publish_done = std::function<void(store_status, std::size_t delivered)>;
   using replay_done = std::function<void(store_status, event_window)>;
 
+  // When the transport finished reading the request: the start of a write's stage timings.
+  using received_at = std::chrono::steady_clock::time_point;
+
   sync_service(sync_store& store, connection_registry& registry, server_metrics& metrics);
 
   // records: the batch (already checked to be an array of at most 50).
   void upsert(const collection_spec& spec, std::string user_id, std::string fallback_device,
-              boost::json::array records, results_done done);
+              boost::json::array records, received_at received, results_done done);
   void remove(const collection_spec& spec, std::string user_id, std::string record_id,
-              std::string device_id, remove_done done);
+              std::string device_id, received_at received, remove_done done);
   void list(const collection_spec& spec, std::string user_id,
             std::optional<std::int64_t> updated_after, list_done done);
   // A durable event gets a seq and is logged; a transient one only fanned out.
   void publish(std::string user_id, std::string type, boost::json::value payload, bool transient,
-               publish_done done);
+               received_at received, publish_done done);
   // Up to `limit` events after a seq, or after a time (epoch ms) when after_ms is set.
   void replay(std::string user_id, std::int64_t after_seq, std::optional<std::int64_t> after_ms,
               std::size_t limit, replay_done done);
@@ -48,6 +52,15 @@ class sync_service {
   bool ready() const { return store_.ready(); }
 
  private:
+  // A durable write's moments, for metrics_.write_stages.
+  struct stage_clock {
+    received_at received, queued, begun;
+  };
+  void record_queued(stage_clock& c);  // now queued: the handle stage ends
+  // Now committed: records the queue and commit stages, returns the moment.
+  received_at record_committed(const stage_clock& c);
+  void record_fanned_out(received_at committed);
+
   sync_store& store_;
   connection_registry& registry_;
   server_metrics& metrics_;

@@ -4,6 +4,7 @@
 #include <regex>
 #include <sstream>
 
+#include "metrics/prometheus_writer.hpp"
 #include "support/realtime_helpers.hpp"
 
 namespace archibald::testing {
@@ -71,7 +72,7 @@ TEST(Lifecycle, MetricsParseAsPrometheusText) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type.rfind("text/plain; version=0.0.4", 0), 0u);
   const std::regex sample(
-      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"\})? [-+0-9.eE]+(Inf)?$)");
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_]\w*="[^"]*"(,[a-zA-Z_]\w*="[^"]*")*\})? [-+0-9.eE]+(Inf)?$)");
   const std::regex comment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$)");
   std::istringstream lines(r.body);
   int samples = 0;
@@ -91,6 +92,37 @@ TEST(Lifecycle, MetricsParseAsPrometheusText) {
         "archibald_slow_consumer_closes_total", "archibald_ping_rtt_seconds_bucket",
         "archibald_process_resident_memory_bytes"})
     EXPECT_NE(r.body.find(name), std::string::npos) << name;
+}
+
+// Where a write's time goes: every durable write passes each stage once, every event written
+// to a device adds a socket sample; /metrics and the health JSON show the same counts.
+TEST(Lifecycle, EveryStageOfAWriteIsTimedInMetricsAndHealth) {
+  server_process server;
+  auto device = open_device(server, "u");
+  ASSERT_EQ(post_drafts(server, "u", draft_json("d1", 1000)).status, 200);
+  ASSERT_EQ(post_drafts(server, "u", draft_json("d2", 1000)).status, 200);
+  EXPECT_EQ(next_event(*device).at("type"), "DRAFT_CREATED");
+  EXPECT_EQ(next_event(*device).at("type"), "DRAFT_CREATED");
+
+  const auto stage_count = [&](const std::string& stage) {
+    const auto r = http_request(server.host(), server.port(), "GET", "/metrics");
+    return prometheus_sample(r.body, "archibald_write_stage_seconds_count{stage=\"" + stage + "\"}")
+        .value_or(-1);
+  };
+  // The socket sample is taken when the write completes, which may be just after the frame
+  // reached the client.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (stage_count("socket") < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  for (const char* stage : {"handle", "queue", "commit", "fanout", "socket"})
+    EXPECT_EQ(stage_count(stage), 2) << stage;
+
+  const auto stages = health(server).at("stats").at("writeStages").as_object();
+  EXPECT_EQ(stages.size(), 5u);
+  EXPECT_EQ(stages.at("commit").at("count").to_number<int>(), 2);
+  EXPECT_GT(stages.at("commit").at("maxMs").to_number<double>(), 0.0);  // a commit takes time
+  EXPECT_GE(stages.at("commit").at("p99Ms").to_number<double>(),
+            stages.at("commit").at("p50Ms").to_number<double>());
 }
 
 TEST(Lifecycle, InvalidConfigurationFailsAtStartUpWithAMessage) {
