@@ -33,6 +33,8 @@ websocket_session::websocket_session(beast::tcp_stream&& stream, const server_co
                                      socket_slot slot)
     : ws_(std::move(stream)),
       ctx_(ctx),
+      mailbox_(asio::use_service<delivery_mailbox>(
+          asio::query(ws_.get_executor(), asio::execution::context))),
       slot_(std::move(slot)),
       outbound_(ctx.config.max_outbound_bytes),
       rate_tokens_(ctx.config.ws_rate_burst),
@@ -184,10 +186,7 @@ send_result websocket_session::send(const shared_message& message) {
     }
     return send_result::overloaded;
   }
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), e = outbound_queue::entry{message, clock::now()}] {
-               self->enqueue(e);
-             });
+  mailbox_.deliver(shared_from_this(), {message, clock::now()});
   return send_result::queued;
 }
 

@@ -21,6 +21,7 @@
 #include "fanout/connection.hpp"
 #include "http/server_context.hpp"
 #include "http/websocket_admission.hpp"
+#include "net/delivery_mailbox.hpp"
 #include "net/lingering_stream.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/socket_budget.hpp"
@@ -38,11 +39,13 @@ class websocket_session final : public connection,
   void run(boost::beast::http::request<boost::beast::http::string_body> request,
            websocket_admission admission);
 
+  // Any thread; the frame reaches the session through its loop's delivery_mailbox.
   send_result send(const shared_message& message) override;
   void close(std::uint16_t code, std::string_view reason) override;
   void heartbeat() override;
 
  private:
+  friend class delivery_mailbox;  // calls enqueue() on the loop
   using clock = std::chrono::steady_clock;
 
   void on_accept(boost::beast::error_code ec);
@@ -77,6 +80,7 @@ class websocket_session final : public connection,
   boost::beast::websocket::stream<lingering_stream> ws_;
   boost::beast::flat_buffer read_buffer_;
   const server_context& ctx_;
+  delivery_mailbox& mailbox_;  // of this session's loop
   socket_slot slot_;
   std::string user_id_;
   std::string device_id_;
