@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -25,11 +26,12 @@ digest hmac_sha256(std::string_view key, std::string_view data) {
   return out;
 }
 
-std::optional<boost::json::object> decode_json_object(std::string_view segment) {
+std::optional<boost::json::object> decode_json_object(std::string_view segment,
+                                                      boost::json::storage_ptr storage) {
   auto bytes = base64url_decode(segment);
   if (!bytes) return std::nullopt;
   boost::system::error_code ec;
-  auto value = boost::json::parse(*bytes, ec);
+  auto value = boost::json::parse(*bytes, ec, std::move(storage));
   if (ec || !value.is_object()) return std::nullopt;
   return std::move(value.get_object());
 }
@@ -99,13 +101,42 @@ jwt_verifier::jwt_verifier(std::string secret, std::chrono::seconds leeway)
     : secret_(std::move(secret)), leeway_s_(leeway.count()) {}
 
 jwt_error jwt_verifier::verify(std::string_view token, std::int64_t now_s, jwt_claims& out) const {
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (const auto hit = cache_.find(token); hit != cache_.end()) {
+      const jwt_error e = check_time(hit->second, now_s);
+      if (e == jwt_error::none) out = hit->second.claims;
+      return e;
+    }
+  }
+  verified v;
+  if (const jwt_error e = check(token, v); e != jwt_error::none) return e;
+  const jwt_error e = check_time(v, now_s);
+  if (e == jwt_error::none) out = v.claims;
+  std::lock_guard lock(cache_mutex_);
+  if (cache_.size() >= cache_capacity) cache_.clear();  // bounded; the busy tokens come back
+  cache_.emplace(token, std::move(v));
+  return e;
+}
+
+jwt_error jwt_verifier::check_time(const verified& v, std::int64_t now_s) const {
+  if (v.exp && now_s > *v.exp + leeway_s_) return jwt_error::expired;
+  if (v.nbf && now_s < *v.nbf - leeway_s_) return jwt_error::not_yet_valid;
+  return jwt_error::none;
+}
+
+jwt_error jwt_verifier::check(std::string_view token, verified& result) const {
+  jwt_claims& out = result.claims;
   const auto dot1 = token.find('.');
   if (dot1 == std::string_view::npos) return jwt_error::malformed;
   const auto dot2 = token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
     return jwt_error::malformed;
 
-  const auto header = decode_json_object(token.substr(0, dot1));
+  // The header and claims are read only here: parsed into an arena on this stack.
+  unsigned char buffer[2048];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
+  const auto header = decode_json_object(token.substr(0, dot1), &arena);
   if (!header) return jwt_error::malformed;
   const auto* alg = header->if_contains("alg");
   if (!alg || !alg->is_string() || alg->get_string() != "HS256") return jwt_error::bad_algorithm;
@@ -117,15 +148,15 @@ jwt_error jwt_verifier::verify(std::string_view token, std::int64_t now_s, jwt_c
       CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0)
     return jwt_error::bad_signature;
 
-  const auto payload = decode_json_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  const auto payload = decode_json_object(token.substr(dot1 + 1, dot2 - dot1 - 1), &arena);
   if (!payload) return jwt_error::malformed;
 
   std::int64_t exp = 0, nbf = 0, iat = 0;
   if (!read_numeric_date(*payload, "exp", exp) || !read_numeric_date(*payload, "nbf", nbf) ||
       !read_numeric_date(*payload, "iat", iat))
     return jwt_error::malformed;
-  if (payload->contains("exp") && now_s > exp + leeway_s_) return jwt_error::expired;
-  if (payload->contains("nbf") && now_s < nbf - leeway_s_) return jwt_error::not_yet_valid;
+  if (payload->contains("exp")) result.exp = exp;
+  if (payload->contains("nbf")) result.nbf = nbf;
 
   const auto* user = payload->if_contains("userId");
   if (!user) return jwt_error::missing_user_id;

@@ -145,5 +145,50 @@ TEST(Base64url, RejectsPaddingBadCharactersAndImpossibleLengths) {
   EXPECT_EQ(base64url_decode("QQ").value(), "A");
 }
 
+// The verifier remembers tokens it verified; what it remembers must never change an answer.
+TEST(JwtCache, ARememberedTokenIsStillCheckedAgainstItsExpiry) {
+  const jwt_verifier v{std::string(secret), std::chrono::seconds(0)};
+  const std::string token = sign_jwt_raw(R"({"alg":"HS256","typ":"JWT"})",
+                                         payload(R"(,"exp":)" + std::to_string(now + 60)), secret);
+  jwt_claims claims;
+  ASSERT_EQ(v.verify(token, now, claims), jwt_error::none);  // verified, remembered
+  EXPECT_EQ(v.verify(token, now + 30, claims), jwt_error::none);
+  EXPECT_EQ(claims.user_id, "u-1001");
+  EXPECT_EQ(v.verify(token, now + 61, claims), jwt_error::expired);
+}
+
+TEST(JwtCache, ARememberedTokenIsStillCheckedAgainstNotBefore) {
+  const jwt_verifier v{std::string(secret), std::chrono::seconds(0)};
+  const std::string token = sign_jwt_raw(R"({"alg":"HS256","typ":"JWT"})",
+                                         payload(R"(,"nbf":)" + std::to_string(now)), secret);
+  jwt_claims claims;
+  ASSERT_EQ(v.verify(token, now, claims), jwt_error::none);
+  EXPECT_EQ(v.verify(token, now - 10, claims), jwt_error::not_yet_valid);
+}
+
+TEST(JwtCache, FailuresAreNotRememberedAndAnotherSecretIsAnotherVerifier) {
+  const std::string token =
+      sign_jwt_raw(R"({"alg":"HS256","typ":"JWT"})", payload(), "another-secret");
+  const jwt_verifier v{std::string(secret)};
+  jwt_claims claims;
+  EXPECT_EQ(v.verify(token, now, claims), jwt_error::bad_signature);
+  EXPECT_EQ(v.verify(token, now, claims), jwt_error::bad_signature);  // checked again
+  EXPECT_EQ(jwt_verifier("another-secret").verify(token, now, claims), jwt_error::none);
+  std::string tampered = token;
+  tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
+  EXPECT_NE(jwt_verifier("another-secret").verify(tampered, now, claims), jwt_error::none);
+}
+
+TEST(JwtCache, StaysBoundedAndKeepsAnsweringPastItsCapacity) {
+  const jwt_verifier v{std::string(secret)};
+  jwt_claims claims;
+  for (std::size_t i = 0; i < jwt_verifier::cache_capacity + 50; ++i) {
+    const std::string token = sign_jwt_raw(
+        R"({"alg":"HS256","typ":"JWT"})", R"({"userId":"u-)" + std::to_string(i) + R"("})", secret);
+    ASSERT_EQ(v.verify(token, now, claims), jwt_error::none) << i;
+    ASSERT_EQ(claims.user_id, "u-" + std::to_string(i));
+  }
+}
+
 }  // namespace
 }  // namespace archibald

@@ -1,4 +1,5 @@
 // REST sync API (DESIGN §2.3): /api/sync/draft-orders and /api/sync/pending-orders.
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
@@ -42,7 +43,11 @@ void list_records(const http_request& req, const server_context& ctx, const coll
 
 void upsert_records(const http_request& req, const server_context& ctx, const collection_spec& spec,
                     const jwt_claims& user, http_responder respond) {
-  parsed_write parsed = parse_upsert_body(spec, req.body);
+  // The body's values live only until sync.upsert has checked them (it copies what it keeps):
+  // parsed into an arena on this stack, they cost no allocation each.
+  unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  parsed_write parsed = parse_upsert_body(spec, req.body, &arena);
   if (!parsed.write) return respond(json_error(400, parsed.error));
   write_request& w = *parsed.write;
   ctx.sync.upsert(

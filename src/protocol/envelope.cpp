@@ -1,30 +1,77 @@
 #include "protocol/envelope.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
+#include <charconv>
 
 namespace archibald {
 
-std::string serialize_envelope(const envelope_fields& f) {
-  std::string out;
-  out.reserve(64 + f.type.size() + f.timestamp.size());
-  out += "{\"type\":";
-  out += boost::json::serialize(boost::json::string_view{f.type.data(), f.type.size()});
-  if (!f.request_id.empty()) {
-    out += ",\"requestId\":";
-    out +=
-        boost::json::serialize(boost::json::string_view{f.request_id.data(), f.request_id.size()});
+namespace {
+
+// Reads a reset serializer into the end of out.
+void drain_into(std::string& out, boost::json::serializer& sr) {
+  while (!sr.done()) {
+    const std::size_t at = out.size();
+    out.resize(std::max(out.capacity(), at + 64));
+    out.resize(at + sr.read(out.data() + at, out.size() - at).size());
   }
-  out += ",\"payload\":";
-  out += boost::json::serialize(f.payload);
+}
+
+void open_envelope(std::string& out, std::string_view type, std::size_t payload_size) {
+  out.reserve(64 + type.size() + payload_size);
+  out += "{\"type\":";
+  append_json_string(out, type);
+}
+
+void close_envelope(std::string& out, std::string_view timestamp, std::optional<std::int64_t> seq) {
   out += ",\"timestamp\":\"";
-  out += f.timestamp;  // produced by iso8601_utc_ms: nothing to escape
+  out += timestamp;  // produced by iso8601_utc_ms: nothing to escape
   out += '"';
-  if (f.seq) {
+  if (seq) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, *seq).ptr;
     out += ",\"seq\":";
-    out += std::to_string(*f.seq);
+    out.append(digits, end);
   }
   out += '}';
+}
+
+}  // namespace
+
+void append_json(std::string& out, const boost::json::value& v) {
+  boost::json::serializer sr;
+  sr.reset(&v);
+  drain_into(out, sr);
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  boost::json::serializer sr;
+  sr.reset(boost::json::string_view{s.data(), s.size()});
+  drain_into(out, sr);
+}
+
+std::string serialize_envelope(const envelope_fields& f) {
+  std::string out;
+  open_envelope(out, f.type, 64);
+  if (!f.request_id.empty()) {
+    out += ",\"requestId\":";
+    append_json_string(out, f.request_id);
+  }
+  out += ",\"payload\":";
+  append_json(out, f.payload);
+  close_envelope(out, f.timestamp, f.seq);
+  return out;
+}
+
+std::string serialize_envelope_text(std::string_view type, std::string_view payload_json,
+                                    std::string_view timestamp, std::int64_t seq) {
+  std::string out;
+  open_envelope(out, type, payload_json.size());
+  out += ",\"payload\":";
+  out += payload_json;
+  close_envelope(out, timestamp, seq);
   return out;
 }
 

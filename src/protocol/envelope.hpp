@@ -38,6 +38,15 @@ struct envelope_fields {
 
 std::string serialize_envelope(const envelope_fields& fields);
 
+// The same envelope around a payload that is JSON text already (an event built around a
+// stored record's text, without parsing it again). payload_json must be one JSON value.
+std::string serialize_envelope_text(std::string_view type, std::string_view payload_json,
+                                    std::string_view timestamp, std::int64_t seq);
+
+// Appends v / s as JSON text (a quoted, escaped string for s) to out, without a temporary.
+void append_json(std::string& out, const boost::json::value& v);
+void append_json_string(std::string& out, std::string_view s);
+
 struct parsed_envelope {
   std::string type;
   boost::json::value payload;  // null when absent

@@ -49,6 +49,8 @@ void sqlite_writer::prepare() {
   s.savepoint = db.prepare("SAVEPOINT job");
   s.release = db.prepare("RELEASE job");
   s.rollback_to = db.prepare("ROLLBACK TO job");
+  s.begin = db.prepare("BEGIN IMMEDIATE");
+  s.commit = db.prepare("COMMIT");
 }
 
 bool sqlite_writer::check(int rc, int expected) {
@@ -107,7 +109,7 @@ std::int64_t sqlite_writer::next_seq(std::string_view user_id) {
   return seq;
 }
 
-void sqlite_writer::append_event(std::string_view user_id, const stored_event& e) {
+void sqlite_writer::append_event(std::string_view user_id, const appended_event& e) {
   if (failed_) return;
   s.append.bind(1, user_id).bind(2, e.seq).bind(3, e.timestamp_ms).bind(4, e.frame);
   if (!run(s.append)) return;

@@ -15,6 +15,7 @@ bool is_storage_fault(int code);
 
 struct write_statements {
   sqlite_statement find, put, erase, next_seq, append, trim, savepoint, release, rollback_to;
+  sqlite_statement begin, commit;  // prepared once: exec() parsed them again for every batch
 };
 
 class sqlite_writer final : public store_transaction {
@@ -31,7 +32,7 @@ class sqlite_writer final : public store_transaction {
   void put(std::string_view collection, const stored_record& r) override;
   void erase(std::string_view collection, std::string_view id) override;
   std::int64_t next_seq(std::string_view user_id) override;
-  void append_event(std::string_view user_id, const stored_event& e) override;
+  void append_event(std::string_view user_id, const appended_event& e) override;
   bool failed() const override { return failed_; }
 
   sqlite_connection db;

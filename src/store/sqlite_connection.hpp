@@ -16,7 +16,8 @@ class sqlite_statement {
   sqlite_statement() = default;
   explicit sqlite_statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
 
-  // Binds are 1-based, as in SQLite.
+  // Binds are 1-based, as in SQLite. Text is not copied (SQLITE_STATIC): it must stay valid
+  // until reset(), which clears the bindings.
   sqlite_statement& bind(int index, std::string_view text);
   sqlite_statement& bind(int index, std::int64_t value);
   sqlite_statement& bind_null(int index);

@@ -121,8 +121,15 @@ void sqlite_store::commit_batch(std::vector<pending_write>& batch,
   sqlite_writer& w = *writer_;
   bool faulted = false;
   w.clear_failure();
-  if (w.db.exec("BEGIN IMMEDIATE") != SQLITE_OK) {
-    mark_fault("begin", w.db.last_error_code());
+  // One step of a prepared statement: SQLITE_DONE, or the connection's extended error code.
+  const auto step_once = [&w](sqlite_statement& statement) {
+    int rc = statement.step();
+    if (rc != SQLITE_DONE) rc = w.db.last_error_code();
+    statement.reset();
+    return rc;
+  };
+  if (const int rc = step_once(w.s.begin); rc != SQLITE_DONE) {
+    mark_fault("begin", rc);
     return;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -155,8 +162,7 @@ void sqlite_store::commit_batch(std::vector<pending_write>& batch,
       faulted = true;
     }
   }
-  if (w.db.exec("COMMIT") != SQLITE_OK) {
-    const int code = w.db.last_error_code();
+  if (const int code = step_once(w.s.commit); code != SQLITE_DONE) {
     w.db.exec("ROLLBACK");
     statuses.assign(batch.size(), store_status::unavailable);
     mark_fault("commit", code);

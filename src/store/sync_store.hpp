@@ -31,6 +31,13 @@ struct stored_event {
   std::string frame;  // the serialised WebSocket envelope, seq included
 };
 
+// An event as a write job appends it: the frame is not copied until SQLite stores it.
+struct appended_event {
+  std::int64_t seq = 0;
+  std::int64_t timestamp_ms = 0;
+  std::string_view frame;
+};
+
 enum class store_status {
   ok,
   busy,         // too many jobs queued: try again later (HTTP 503, WebSocket ERROR)
@@ -47,7 +54,7 @@ class store_transaction {
   virtual void erase(std::string_view collection, std::string_view id) = 0;
   // The user's next seq; consumed only if the job commits.
   virtual std::int64_t next_seq(std::string_view user_id) = 0;
-  virtual void append_event(std::string_view user_id, const stored_event& event) = 0;
+  virtual void append_event(std::string_view user_id, const appended_event& event) = 0;
   virtual bool failed() const = 0;
 };
 

@@ -57,20 +57,27 @@ bool all_numbers_finite(const json::value& v) {
   return true;
 }
 
-json::value field_or_null(const json::object& item, std::string_view key) {
-  const auto* v = item.if_contains(key);
-  return v ? *v : json::value(nullptr);
-}
-
-// The original backend's item shape for drafts.
-json::object normalised_item(const json::object& item) {
-  const auto* quantity = item.if_contains("quantity");
-  return {{"productId", field_or_null(item, "productId")},
-          {"productName", field_or_null(item, "productName")},
-          {"article", field_or_null(item, "article")},
-          {"variantId", field_or_null(item, "variantId")},
-          {"quantity", quantity && !quantity->is_null() ? *quantity : json::value(0)},
-          {"packageContent", field_or_null(item, "packageContent")}};
+// The original backend's item shape for drafts, in `storage`.
+json::object normalised_item(const json::object& item, const json::storage_ptr& storage) {
+  json::object out(6, storage);
+  const auto copy = [&](std::string_view key) {
+    if (const auto* v = item.if_contains(key)) {
+      out.emplace(key, *v);
+    } else {
+      out.emplace(key, nullptr);
+    }
+  };
+  copy("productId");
+  copy("productName");
+  copy("article");
+  copy("variantId");
+  if (const auto* quantity = item.if_contains("quantity"); quantity && !quantity->is_null()) {
+    out.emplace("quantity", *quantity);
+  } else {
+    out.emplace("quantity", 0);
+  }
+  copy("packageContent");
+  return out;
 }
 
 std::string check_fields(const collection_spec& spec, const json::object& in, checked_record& out) {
@@ -92,12 +99,16 @@ std::string check_fields(const collection_spec& spec, const json::object& in, ch
   if (device && !device->is_null() && !device->is_string()) return "deviceId must be a string";
   if (device && device->is_string()) out.device_id = device->get_string();
 
-  json::array normalised;
+  const json::storage_ptr& storage = out.record.storage();
+  json::array normalised(storage);
   normalised.reserve(items->get_array().size());
   for (const auto& item : items->get_array()) {
     if (!item.is_object()) return "items must be objects";
-    normalised.push_back(spec.normalise_items ? json::value(normalised_item(item.get_object()))
-                                              : item);
+    if (spec.normalise_items) {
+      normalised.emplace_back(normalised_item(item.get_object(), storage));
+    } else {
+      normalised.push_back(item);
+    }
   }
   // Drafts keep exactly the original's fields; pending orders keep what the client sent.
   if (!spec.normalise_items) out.record = in;
@@ -113,10 +124,14 @@ std::string check_fields(const collection_spec& spec, const json::object& in, ch
 }  // namespace
 
 checked_record check_record(const collection_spec& spec, const json::value& value,
-                            std::string_view fallback_device, std::int64_t now_ms) {
-  checked_record out;
-  out.id = "unknown";
-  out.updated_at = now_ms;
+                            std::string_view fallback_device, std::int64_t now_ms,
+                            json::storage_ptr storage) {
+  checked_record out{.id = "unknown",
+                     .error = {},
+                     .record = json::object(std::move(storage)),
+                     .created_at = std::nullopt,
+                     .updated_at = now_ms,
+                     .device_id = {}};
   if (!value.is_object()) {
     out.error = "record must be an object";
     return out;

@@ -29,8 +29,10 @@ struct checked_record {
 };
 
 // fallback_device: the body's or the token's deviceId. now_ms: for a missing updatedAt.
+// storage: where the checked record's values live (e.g. the arena of the write it belongs to).
 checked_record check_record(const collection_spec& spec, const boost::json::value& value,
-                            std::string_view fallback_device, std::int64_t now_ms);
+                            std::string_view fallback_device, std::int64_t now_ms,
+                            boost::json::storage_ptr storage = {});
 
 enum class merge_action { create, update, skip_server_newer, reject_foreign };
 

@@ -1,5 +1,6 @@
 #include "sync/sync_service.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <memory>
 
@@ -26,18 +27,43 @@ json::value device_or_null(const std::string& device) {
 }
 
 // Gives the event the user's next seq, logs it, and returns the frame to fan out.
+// payload: the event's payload as JSON text.
 shared_message log_event(store_transaction& t, const std::string& user_id, std::string_view type,
-                         const json::value& payload, const std::string& timestamp,
+                         std::string_view payload, const std::string& timestamp,
                          std::int64_t now_ms) {
   const std::int64_t seq = t.next_seq(user_id);
-  std::string frame =
-      serialize_envelope({.type = type, .payload = payload, .timestamp = timestamp, .seq = seq});
+  std::string frame = serialize_envelope_text(type, payload, timestamp, seq);
   t.append_event(user_id, {seq, now_ms, frame});
   return share(std::move(frame), seq);
 }
 
-json::object result(std::string_view id, std::string_view action) {
-  return {{"id", id}, {"action", action}};
+// A record event's payload, around the stored record's JSON text (not parsed again):
+// {"<id key>": id, "<record key>": record, "timestamp": …, "deviceId": device or null}
+std::string record_payload(const collection_spec& spec, std::string_view id,
+                           std::string_view record_json, std::string_view timestamp,
+                           std::string_view device) {
+  std::string out;
+  out.reserve(96 + spec.id_key.size() + spec.record_key.size() + id.size() + record_json.size() +
+              device.size());
+  out.append("{\"").append(spec.id_key).append("\":");
+  append_json_string(out, id);
+  out.append(",\"").append(spec.record_key).append("\":").append(record_json);
+  out.append(",\"timestamp\":\"").append(timestamp).append("\",\"deviceId\":");
+  if (device.empty()) {
+    out += "null";
+  } else {
+    append_json_string(out, device);
+  }
+  out += '}';
+  return out;
+}
+
+json::object result(std::string_view id, std::string_view action,
+                    const json::storage_ptr& storage) {
+  json::object out(3, storage);
+  out.emplace("id", id);
+  out.emplace("action", action);
+  return out;
 }
 
 }  // namespace
@@ -70,7 +96,9 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
 
   // Validation needs no storage: do it here, keep the input order for the results.
   struct work {
-    json::array results;
+    // The batch's checked records and results live in one arena, freed with the work.
+    json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>(4096);
+    json::array results = json::array(arena);
     std::vector<checked_record> valid;
     std::vector<std::size_t> slot;  // results index of each valid record
     std::vector<shared_message> events;
@@ -80,9 +108,9 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
   w->clock.received = received;
   w->results.reserve(records.size());
   for (const auto& value : records) {
-    checked_record r = check_record(spec, value, fallback_device, now_ms);
+    checked_record r = check_record(spec, value, fallback_device, now_ms, w->arena);
     if (!r.error.empty()) {
-      json::object rejected = result(r.id, "rejected");
+      json::object rejected = result(r.id, "rejected", w->arena);
       rejected["reason"] = "invalid_data";
       rejected["error"] = r.error;
       w->results.push_back(std::move(rejected));
@@ -105,13 +133,13 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
       switch (decide_merge(existing, user_id, r.updated_at)) {
         case merge_action::reject_foreign: {
           add(metrics_.ownership_violations);
-          json::object rejected = result(r.id, "rejected");
+          json::object rejected = result(r.id, "rejected", w->arena);
           rejected["reason"] = "forbidden";
           out = std::move(rejected);
           continue;
         }
         case merge_action::skip_server_newer: {
-          json::object skipped = result(r.id, "skipped");
+          json::object skipped = result(r.id, "skipped", w->arena);
           skipped["reason"] = "server_newer";
           skipped["serverUpdatedAt"] = existing->updated_at;
           out = std::move(skipped);
@@ -124,14 +152,10 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
       const bool created = !existing;
       const stored_record merged = merge_record(r, existing, user_id, now_ms);
       t.put(spec.name, merged);
-      const json::value payload = json::object{{spec.id_key, r.id},
-                                               {spec.record_key, r.record},
-                                               {"timestamp", timestamp},
-                                               {"deviceId", device_or_null(r.device_id)}};
       w->events.push_back(log_event(
           t, user_id, event_type(spec, created ? event_kind::created : event_kind::updated),
-          payload, timestamp, now_ms));
-      out = result(r.id, created ? "created" : "updated");
+          record_payload(spec, r.id, merged.data, timestamp, r.device_id), timestamp, now_ms));
+      out = result(r.id, created ? "created" : "updated", w->arena);
     }
   };
   record_queued(w->clock);
@@ -170,8 +194,8 @@ void sync_service::remove(const collection_spec& spec, std::string user_id, std:
                                              {"deleted", true},
                                              {"timestamp", timestamp},
                                              {"deviceId", device_or_null(device_id)}};
-    w->event = log_event(t, user_id, event_type(spec, event_kind::deleted), payload, timestamp,
-                         epoch_ms(now));
+    w->event = log_event(t, user_id, event_type(spec, event_kind::deleted),
+                         json::serialize(payload), timestamp, epoch_ms(now));
   };
   record_queued(w->clock);
   store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
@@ -214,7 +238,8 @@ void sync_service::publish(std::string user_id, std::string type, json::value pa
   };
   auto w = std::make_shared<work>();
   w->clock.received = received;
-  auto job = [w, user_id, type, payload = std::move(payload), timestamp,
+  // Serialised here, on the caller's thread: the writer thread only stores and fans out.
+  auto job = [w, user_id, type, payload = json::serialize(payload), timestamp,
               now](store_transaction& t) {
     w->clock.begun = steady::now();
     w->event = log_event(t, user_id, type, payload, timestamp, epoch_ms(now));

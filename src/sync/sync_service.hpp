@@ -35,7 +35,8 @@ class sync_service {
 
   sync_service(sync_store& store, connection_registry& registry, server_metrics& metrics);
 
-  // records: the batch (already checked to be an array of at most 50).
+  // records: the batch (already checked to be an array of at most 50); read only before
+  // upsert returns, so they may live in the caller's arena.
   void upsert(const collection_spec& spec, std::string user_id, std::string fallback_device,
               boost::json::array records, received_at received, results_done done);
   void remove(const collection_spec& spec, std::string user_id, std::string record_id,

@@ -35,16 +35,22 @@ parsed_write upsert_from(const collection_spec& spec, event_kind kind, json::obj
   if (!list || !list->is_array()) return failure(key + " must be an array");
   if (list->get_array().size() > max_records_per_batch)
     return failure("at most " + std::to_string(max_records_per_batch) + " " + key + " per batch");
-  write_request w = write_of(spec, kind, obj);
-  w.records = std::move(list->get_array());
-  return {std::move(w), {}};
+  // Moved in at construction, so the records keep the storage they were parsed into (an
+  // assignment would copy them into the target's).
+  return {write_request{.spec = &spec,
+                        .kind = kind,
+                        .records = std::move(list->get_array()),
+                        .record_id = {},
+                        .device_id = string_field(obj, "deviceId")},
+          {}};
 }
 
 }  // namespace
 
-parsed_write parse_upsert_body(const collection_spec& spec, std::string_view body) {
+parsed_write parse_upsert_body(const collection_spec& spec, std::string_view body,
+                               json::storage_ptr storage) {
   boost::system::error_code ec;
-  json::value parsed = json::parse({body.data(), body.size()}, ec);
+  json::value parsed = json::parse({body.data(), body.size()}, ec, std::move(storage));
   if (ec) return failure("body is not valid JSON");
   if (!parsed.is_object()) return failure("body must be a JSON object");
   return upsert_from(spec, event_kind::updated, parsed.get_object());

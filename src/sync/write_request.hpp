@@ -30,8 +30,11 @@ struct parsed_write {
   std::string error;
 };
 
-// The body of POST /api/sync/<collection>: {"drafts": [...], "deviceId"?}.
-parsed_write parse_upsert_body(const collection_spec& spec, std::string_view body);
+// The body of POST /api/sync/<collection>: {"drafts": [...], "deviceId"?}. The records are
+// parsed into `storage` (e.g. an arena on the caller's stack, when they are read only while
+// the caller runs).
+parsed_write parse_upsert_body(const collection_spec& spec, std::string_view body,
+                               boost::json::storage_ptr storage = {});
 
 // The payload of a WebSocket write: the REST body for created / updated, {"draftId",
 // "deviceId"?} for deleted. Consumes the payload's records.
