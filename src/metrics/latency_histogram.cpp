@@ -74,6 +74,19 @@ std::uint64_t latency_histogram::count_at_or_below_us(std::uint64_t bound_us) co
   return total;
 }
 
+std::vector<std::uint64_t> latency_histogram::counts_at_or_below_us(
+    const std::vector<std::uint64_t>& bounds) const {
+  std::vector<std::uint64_t> out;
+  out.reserve(bounds.size());
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+  for (const std::uint64_t bound : bounds) {
+    for (; i < bucket_count && lowest_of(i) <= bound; ++i) total += buckets_[i];
+    out.push_back(total);
+  }
+  return out;
+}
+
 latency_histogram::parts_type latency_histogram::parts() const {
   parts_type out;
   for (std::size_t i = 0; i < bucket_count; ++i)

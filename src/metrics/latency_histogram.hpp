@@ -32,6 +32,8 @@ class latency_histogram {
   std::uint64_t sum_us() const { return sum_us_; }
   // Number of recorded values <= bound_us (within the bucket resolution).
   std::uint64_t count_at_or_below_us(std::uint64_t bound_us) const;
+  // The same for ascending bounds, in one pass over the buckets (a Prometheus histogram).
+  std::vector<std::uint64_t> counts_at_or_below_us(const std::vector<std::uint64_t>& bounds) const;
 
   // The histogram as data, to move it between processes: the non-empty buckets and the
   // exact summary. from_parts(parts()) reproduces the histogram exactly.

@@ -110,5 +110,16 @@ TEST(PrometheusWriter, SamplesReadBackByName) {
   EXPECT_EQ(prometheus_sample(w.text(), "archibald_y"), std::nullopt);
 }
 
+TEST(LatencyHistogram, CumulativeCountsInOnePassMatchTheSingleBoundOnes) {
+  latency_histogram h;
+  for (std::uint64_t v : {0u, 3u, 250u, 700u, 5'000u, 80'000u, 2'000'000u}) h.record_us(v);
+  const std::vector<std::uint64_t> bounds = {0, 10, 500, 1'000, 100'000, 60'000'000};
+  const auto counts = h.counts_at_or_below_us(bounds);
+  ASSERT_EQ(counts.size(), bounds.size());
+  for (std::size_t i = 0; i < bounds.size(); ++i)
+    EXPECT_EQ(counts[i], h.count_at_or_below_us(bounds[i])) << bounds[i];
+  EXPECT_EQ(counts.back(), 7u);
+}
+
 }  // namespace
 }  // namespace archibald

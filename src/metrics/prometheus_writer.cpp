@@ -76,8 +76,12 @@ void prometheus_writer::histogram_samples(std::string_view name, std::string_vie
     out_.append(name).append("_bucket").append(bucket_labels).append(bound).append("\"} ");
     out_.append(std::to_string(count)).append("\n");
   };
+  std::vector<std::uint64_t> bounds_us;
   for (const double bound : bounds_seconds)
-    bucket(format_number(bound), h.count_at_or_below_us(std::llround(bound * 1e6)));
+    bounds_us.push_back(static_cast<std::uint64_t>(std::llround(bound * 1e6)));
+  const auto counts = h.counts_at_or_below_us(bounds_us);
+  std::size_t k = 0;
+  for (const double bound : bounds_seconds) bucket(format_number(bound), counts[k++]);
   bucket("+Inf", h.count());
   const std::string plain_labels = labels.empty() ? "" : "{" + std::string(labels) + "}";
   out_.append(name).append("_sum").append(plain_labels).append(" ");
