@@ -14,7 +14,8 @@
 #   load-tests/run-report.sh --only soak --after-fix "what was fixed"   # the same, keeping the
 #                                      # soak's current results as before-fix-soak.* (the
 #                                      # report's "Found by these runs and fixed")
-# Workloads: tiers node k6 scale storm spike breakpoint fanout heartbeat store soak chaos.
+# Workloads: tiers node k6 scale storm spike breakpoint breakpoint-ws fanout heartbeat store soak
+# chaos.
 # Results: summary JSON, the per-second series reduced to what the charts draw, bench JSON,
 # perf and heaptrack text summaries, meta.json (machine, run, settings) — everything the
 # report reads, so `node load-tests/report/generate.js` rebuilds it from the repository.
@@ -189,11 +190,11 @@ perf_profile() {  # perf_profile DELAY SECONDS — the server's hot spots, softw
     >/dev/null 2>&1 &
   perf_pid=$!
 }
-for scenario in scale storm spike breakpoint fanout; do
+for scenario in scale storm spike breakpoint breakpoint-ws fanout; do
   want "$scenario" || continue
   start_server "$scenario"
   run_scale=$scale
-  [ "$scenario" = breakpoint ] && run_scale=$breakpoint_scale
+  [[ $scenario == breakpoint* ]] && run_scale=$breakpoint_scale
   perf_pid=""
   if [ "$scenario" = scale ] && command -v perf >/dev/null; then
     perf_profile "$perf_delay" "$perf_seconds"

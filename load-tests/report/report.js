@@ -145,7 +145,7 @@ function renderCurve(out, charts, name, run) {
 
 function renderScalability(out, { results, charts }) {
   out.push('## Scalability limits', '');
-  for (const name of ['breakpoint', 'fanout']) if (results[name]?.summary?.breakpoint) renderCurve(out, charts, name, results[name]);
+  for (const name of ['breakpoint', 'breakpoint-ws', 'fanout']) if (results[name]?.summary?.breakpoint) renderCurve(out, charts, name, results[name]);
   const storm = results.storm;
   if (storm) {
     out.push('### storm', '', table(['connections', 'success', 'connect p50', 'connect p95', 'connect p99', 'server RSS peak'],
