@@ -15,7 +15,7 @@
 #                                      # soak's current results as before-fix-soak.* (the
 #                                      # report's "Found by these runs and fixed")
 # Workloads: tiers node k6 scale storm spike breakpoint breakpoint-ws fanout heartbeat store soak
-# chaos.
+# chaos hotpath (this build against hotpath_base; not in --quick).
 # Results: summary JSON, the per-second series reduced to what the charts draw, bench JSON,
 # perf and heaptrack text summaries, meta.json (machine, run, settings) — everything the
 # report reads, so `node load-tests/report/generate.js` rebuilds it from the repository.
@@ -44,6 +44,8 @@ fi
 perf_hz=499 perf_cutoff=0.4 perf_delay=40 perf_seconds=60
 tier=60s hb_interval_ms=5000 hb_users=6000 hb_hold=15s reps=3 min_time=0.5 soak_scale=1
 breakpoint_scale=0.34 k6_runs=3 k6_scale=0.25  # breakpoint: 10 s levels; k6: 15 s tiers
+# hotpath: the commit before the hot-path rebuild (issue 13), alternated runs, their length.
+hotpath_base=03a5a91 hotpath_runs=3 hotpath_time=20s
 if [ $quick -eq 1 ]; then
   perf_delay=3 perf_seconds=4 tier=3s hb_users=1000 hb_hold=4s reps=1 min_time=0.2
   soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale
@@ -88,23 +90,32 @@ wait_until_up() {  # wait_until_up PATH
 server_env() {  # server_env DB_NAME → the environment of a server on $port
   echo "HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DB_PATH=$work/$1.db LOG_LEVEL=warn"
 }
+server_bin=$bin/archibald-realtime  # the server the next start_* runs
 start_server() {  # start_server DB_NAME [ENV...] → server_pid, on the next port
   local db=$1
   shift
   port=$((port + 1))
   # shellcheck disable=SC2046 # the environment is words
-  env $(server_env "$db") "$@" "$bin/archibald-realtime" >>"$work/server.log" 2>&1 &
+  env $(server_env "$db") "$@" "$server_bin" >>"$work/server.log" 2>&1 &
   server_pid=$!
   wait_until_up /health/live
 }
 start_server_under_heaptrack() {  # start_server_under_heaptrack DB_NAME → server_pid
   port=$((port + 1))
   # shellcheck disable=SC2046
-  env $(server_env "$1") heaptrack -o "$work/$1.heaptrack" "$bin/archibald-realtime" \
+  env $(server_env "$1") heaptrack -o "$work/$1.heaptrack" "$server_bin" \
     >>"$work/server.log" 2>&1 &
   heaptrack_pid=$!
   wait_until_up /health/live
-  server_pid=$(pgrep -P "$heaptrack_pid" -f "$bin/archibald-realtime")
+  server_pid=$(pgrep -P "$heaptrack_pid" -f "$server_bin")
+}
+start_server_under_callgrind() {  # start_server_under_callgrind DB_NAME → server_pid
+  port=$((port + 1))
+  # shellcheck disable=SC2046
+  env $(server_env "$1") valgrind --tool=callgrind --callgrind-out-file="$work/$1.callgrind" \
+    "$server_bin" >>"$work/server.log" 2>&1 &
+  server_pid=$!
+  wait_until_up /health/live
 }
 start_node_reference() {  # the original Node.js stack, installed once in load-tests/results/
   local copy=$root/load-tests/results/node-reference
@@ -248,16 +259,72 @@ if want chaos; then
   [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
 fi
 
+# The hot path (issue 13): this build against hotpath_base on the same two workloads, the
+# variants alternated — server CPU per REST write (1,500 users × 2 devices, a write per user
+# per second) and per delivery (1,000 users × 10 devices, 1,500 durable publishes/s) — then the
+# server's instructions (callgrind) and allocations (heaptrack) per REST write, each counted at
+# two run lengths: the difference over the difference in writes leaves the fixed costs out.
+if want hotpath && [ $quick -eq 0 ]; then
+  base_src=$work/hotpath-base-src
+  git worktree add --detach "$base_src" "$hotpath_base" >/dev/null 2>&1
+  (cd "$base_src" && cmake --preset release >/dev/null &&
+    cmake --build --preset release --target archibald-realtime >/dev/null)
+  cp "$base_src/build/release/bin/archibald-realtime" "$work/base-server"
+  git worktree remove --force "$base_src"
+  rm -f "$results"/hotpath-*
+  counts=$results/hotpath-counts.txt
+  echo "# variant tool seconds total writes" >"$counts"
+  for i in $(seq "$hotpath_runs"); do
+    for variant in base current; do
+      server_bin=$bin/archibald-realtime
+      [ $variant = base ] && server_bin=$work/base-server
+      start_server "hotpath-rest-$variant-$i"
+      load "hotpath-rest-$variant-$i" --users 1500 --devices 2 --duration "$hotpath_time"
+      stop_server
+      start_server "hotpath-fanout-$variant-$i"
+      load "hotpath-fanout-$variant-$i" --users 1000 --devices 10 --write-mode publish \
+        --write-rate 1500 --duration "$hotpath_time"
+      stop_server
+    done
+  done
+  writes_of() { node -e 'console.log(require(process.argv[1]).metrics.writes.values.count)' "$1"; }
+  for variant in base current; do
+    server_bin=$bin/archibald-realtime
+    [ $variant = base ] && server_bin=$work/base-server
+    for seconds in 10 30; do
+      run=hotpath-callgrind-$variant-$seconds
+      start_server_under_callgrind "$run"
+      "$bin/archibald-load" --url "http://127.0.0.1:$port" --secret "$secret" --quiet --users 50 \
+        --devices 2 --duration "${seconds}s" --ping-period 0 --out "json=$work/$run.json" >/dev/null 2>&1 || true
+      stop_server
+      total=$(callgrind_annotate "$work/$run.callgrind" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+      echo "$variant instructions $seconds $total $(writes_of "$work/$run.json")" >>"$counts"
+    done
+    for seconds in 10 20; do
+      run=hotpath-heaptrack-$variant-$seconds
+      start_server_under_heaptrack "$run"
+      "$bin/archibald-load" --url "http://127.0.0.1:$port" --secret "$secret" --quiet --users 300 \
+        --devices 2 --duration "${seconds}s" --ping-period 0 --out "json=$work/$run.json" >/dev/null 2>&1 || true
+      stop_server
+      total=$(heaptrack_print "$work/$run".heaptrack.* 2>/dev/null | awk '/^calls to allocation functions:/ {print $5}')
+      echo "$variant allocations $seconds $total $(writes_of "$work/$run.json")" >>"$counts"
+    done
+  done
+  server_bin=$bin/archibald-realtime
+fi
+
 # meta.json: the machine, the run and its settings; a re-run (--only) keeps the first run's
 # and adds itself (and its fix, with --after-fix).
 k6_version=""
 [ -n "$k6" ] && k6_version=$("$k6" version | cut -d' ' -f1-2)
-settings=$(node -e 'console.log(JSON.stringify({
+settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$hotpath_time node -e 'console.log(JSON.stringify({
   perfHz: +process.argv[1], perfCutoffPercent: +process.argv[2], perfDelaySeconds: +process.argv[3],
   perfSeconds: +process.argv[4], tierSeconds: parseFloat(process.argv[5]), heartbeatIntervalMs: +process.argv[6],
   heartbeatUsers: +process.argv[7], storeRepetitions: +process.argv[8], soakScale: +process.argv[9],
   breakpointScale: +process.argv[10], openFileLimit: +process.argv[11], k6Runs: +process.argv[12],
   k6Scale: +process.argv[13], k6Scenario: "tiers", k6Version: process.argv[14],
+  hotpathBase: process.env.HOTPATH_BASE, hotpathRuns: +process.env.HOTPATH_RUNS,
+  hotpathSeconds: parseFloat(process.env.HOTPATH_TIME),
   smokeThresholds: process.argv.slice(15).filter((a) => a !== "--threshold") }))' \
   "$perf_hz" "$perf_cutoff" "$perf_delay" "$perf_seconds" "$tier" "$hb_interval_ms" "$hb_users" "$reps" \
   "$soak_scale" "$breakpoint_scale" "$(ulimit -n)" "$k6_runs" "$k6_scale" "$k6_version" "${own[@]}")
@@ -273,6 +340,7 @@ ONLY=${only//,/ } QUICK=$quick CORES=$(nproc) OS="$(. /etc/os-release && echo "$
       minutes: Number(e.MINUTES), date: now, settings: JSON.parse(e.SETTINGS) };
     if (only && fs.existsSync(process.argv[1])) {
       meta = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+      meta.settings = Object.assign(JSON.parse(e.SETTINGS), meta.settings);  // new keys only
       meta.reruns = [...(meta.reruns || []), { workloads: only.split(" "), commit: e.COMMIT, date: now, minutes: Number(e.MINUTES) }];
     }
     if (e.FIX) meta.fixes = [...(meta.fixes || []), { fix: e.FIX, runs: e.FIXED_RUNS.trim().split(" "), commit: e.COMMIT, date: now }];

@@ -135,3 +135,42 @@ export function fixes(results, fixed) {
   }
   return rows;
 }
+
+const median = (xs) => {
+  const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+  if (!v.length) return undefined;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+};
+
+// Per write, from counts at two run lengths ("variant tool seconds total writes" lines of
+// hotpath-counts.txt): (total_long − total_short) / (writes_long − writes_short), so that what
+// a run costs whatever it writes (start, connections) cancels out.
+export function marginalPerWrite(countsText, variant, tool) {
+  const rows = (countsText || '').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/))
+    .filter(([v, t]) => v === variant && t === tool).map(([, , s, total, writes]) => ({ s: +s, total: +total, writes: +writes }))
+    .sort((a, b) => a.s - b.s);
+  if (rows.length < 2) return undefined;
+  const [short, long] = [rows[0], rows[rows.length - 1]];
+  return long.writes > short.writes ? (long.total - short.total) / (long.writes - short.writes) : undefined;
+}
+
+// The hot path: this build ("current") against the base commit, medians of the alternated runs.
+export function hotPath(results, countsText) {
+  const runs = (workload, variant) => Object.keys(results).filter((k) => k.startsWith(`hotpath-${workload}-${variant}-`)).map((k) => results[k]);
+  const med = (workload, variant, metric, key) => median(runs(workload, variant).map((r) => value(r, metric, key)));
+  const rows = [];
+  const add = (measure, unit, base, current) => {
+    if (base !== undefined && current !== undefined) rows.push({ measure, unit, base, current, ratio: base / current });
+  };
+  const rest = 'REST writes, 1,500 users × 2 devices, 1 write/user/s';
+  const fanout = 'durable publishes, 1,000 users × 10 devices, 1,500/s';
+  add(`server CPU per write — ${rest}`, 'µs', med('rest', 'base', 'server_cpu_us_per_write', 'value'), med('rest', 'current', 'server_cpu_us_per_write', 'value'));
+  add(`e2e p50 — ${rest}`, 'ms', med('rest', 'base', 'ws_e2e_latency', 'p(50)'), med('rest', 'current', 'ws_e2e_latency', 'p(50)'));
+  add(`e2e p99 — ${rest}`, 'ms', med('rest', 'base', 'ws_e2e_latency', 'p(99)'), med('rest', 'current', 'ws_e2e_latency', 'p(99)'));
+  add(`server CPU per delivery — ${fanout}`, 'µs', med('fanout', 'base', 'server_cpu_us_per_delivery', 'value'), med('fanout', 'current', 'server_cpu_us_per_delivery', 'value'));
+  add(`e2e p99 — ${fanout}`, 'ms', med('fanout', 'base', 'ws_e2e_latency', 'p(99)'), med('fanout', 'current', 'ws_e2e_latency', 'p(99)'));
+  add('server instructions per REST write (callgrind)', '', marginalPerWrite(countsText, 'base', 'instructions'), marginalPerWrite(countsText, 'current', 'instructions'));
+  add('server allocations per REST write (heaptrack)', '', marginalPerWrite(countsText, 'base', 'allocations'), marginalPerWrite(countsText, 'current', 'allocations'));
+  return { rows, runs: runs('rest', 'current').length };
+}

@@ -1,7 +1,8 @@
 // node load-tests/report/generate.js [RESULTS_DIR] [REPORT.md] [CHART_DIR]
 // Reads RESULTS_DIR/<run>.json (archibald-load --out json=, k6 summaries), <run>.ndjson (the
 // per-second series, reduced to what the charts draw), <name>.bench.json (Google Benchmark),
-// profile.txt (perf), heap.txt (heaptrack), meta.json (machine, date, commit, the run's
+// profile.txt (perf), heap.txt (heaptrack), hotpath-counts.txt (instructions and
+// allocations at two run lengths), meta.json (machine, date, commit, the run's
 // settings) and writes the report and its SVG charts. The defaults are the committed inputs
 // and outputs: from a clean clone it rewrites docs/PERFORMANCE-REPORT.md and docs/perf/*.svg
 // byte for byte (load-tests/test/report-reproducible.test.js checks it).
@@ -32,7 +33,9 @@ export function reportOf(resultsDir) {
   }
   const meta = JSON.parse(readText('meta.json') || '{}');
   const benches = { benchmarks: files.filter((f) => f.endsWith('.bench.json')).flatMap((f) => JSON.parse(readText(f)).benchmarks) };
-  return renderReport(results, meta, { profile: readText('profile.txt'), heap: readText('heap.txt'), benches });
+  return renderReport(results, meta, {
+    profile: readText('profile.txt'), heap: readText('heap.txt'), hotpathCounts: readText('hotpath-counts.txt'), benches,
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

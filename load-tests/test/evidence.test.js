@@ -1,7 +1,9 @@
 // Unit tests of the report's evidence parsers: node --test test/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchMedians, fixes, optimizations, parseHeap, parseProfile, profileByCategory } from '../report/evidence.js';
+import {
+  benchMedians, fixes, hotPath, marginalPerWrite, optimizations, parseHeap, parseProfile, profileByCategory,
+} from '../report/evidence.js';
 import { renderReport } from '../report/report.js';
 
 const profileText = `
@@ -108,4 +110,30 @@ test('fixes compare the first run with the re-run, and are left out of readiness
   assert.match(markdown, /\|  \| soak \| connections dropped \| 12,000 \| 0 \|/);  // the fix named once
   assert.match(markdown, /\| soak \| `ws_e2e_latency: p\(99\)<100` \| ✅ \|/);
   assert.doesNotMatch(markdown, /\| before-fix-soak \|/);
+});
+
+test('per-write counts leave out what a run costs whatever it writes', () => {
+  const counts = ['# variant tool seconds total writes',
+    'base instructions 10 5000000 100', 'base instructions 30 13000000 300',
+    'current instructions 10 4000000 100', 'current instructions 30 8000000 300',
+    'current allocations 10 900 100'].join('\n');
+  assert.equal(marginalPerWrite(counts, 'base', 'instructions'), 40000);
+  assert.equal(marginalPerWrite(counts, 'current', 'instructions'), 20000);
+  assert.equal(marginalPerWrite(counts, 'current', 'allocations'), undefined, 'one length is not enough');
+  assert.equal(marginalPerWrite(undefined, 'base', 'instructions'), undefined);
+});
+
+test('the hot path compares medians of the alternated runs, before over after', () => {
+  const run = (cpu, p99) => ({ summary: { metrics: {
+    server_cpu_us_per_write: { values: { value: cpu } }, ws_e2e_latency: { values: { 'p(50)': 1, 'p(99)': p99 } } } } });
+  const results = {
+    'hotpath-rest-base-1': run(400, 10), 'hotpath-rest-base-2': run(380, 30), 'hotpath-rest-base-3': run(900, 20),
+    'hotpath-rest-current-1': run(200, 5), 'hotpath-rest-current-2': run(220, 6), 'hotpath-rest-current-3': run(100, 7),
+  };
+  const { rows, runs } = hotPath(results, '');
+  assert.equal(runs, 3);
+  const cpu = rows.find((r) => r.measure.startsWith('server CPU per write'));
+  assert.deepEqual([cpu.base, cpu.current, cpu.ratio], [400, 200, 2]);
+  assert.equal(rows.find((r) => r.measure.startsWith('e2e p99')).base, 20);
+  assert.equal(rows.some((r) => r.measure.includes('instructions')), false, 'no counts, no row');
 });
