@@ -2,7 +2,7 @@
 // profile of the server (profile.txt), heaptrack's summary of the soak (heap.txt), the storage
 // benchmarks (Google Benchmark JSON) and the heartbeat A/B runs. Pure functions.
 
-import { value } from './format.js';
+import { median, value } from './format.js';
 
 // `perf report --stdio --no-children --sort dso,sym -g none` lines:
 //   "    19.55%  [kernel.kallsyms]  [k] finish_task_switch.isra.0"
@@ -135,13 +135,6 @@ export function fixes(results, fixed) {
   }
   return rows;
 }
-
-const median = (xs) => {
-  const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
-  if (!v.length) return undefined;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-};
 
 // Per write, from counts at two run lengths ("variant tool seconds total writes" lines of
 // hotpath-counts.txt): (total_long − total_short) / (writes_long − writes_short), so that what

@@ -76,9 +76,10 @@ int main(int argc, char** argv) {
   app.add_flag("--spread-users", o.spread_users,
                "several --url: pin each user to one node instead of spreading its devices");
   app.add_option("--secret", o.secret, "JWT secret (default: $JWT_SECRET or the dev secret)");
-  app.add_option("--scenario", scenario_ignored,
-                 "built-in scenario (tiers scale fanout storm spike soak breakpoint breakpoint-ws chaos) or "
-                 "a JSON file; sets defaults the other options override");
+  app.add_option(
+      "--scenario", scenario_ignored,
+      "built-in scenario (tiers scale fanout storm spike soak breakpoint breakpoint-ws chaos) or "
+      "a JSON file; sets defaults the other options override");
   app.add_option("--users", o.users, "users (without --stage)");
   app.add_option("--devices", o.devices, "devices (WebSocket connections) per user");
   app.add_option("--write-mode", mode, "rest | ws | publish")
