@@ -117,7 +117,7 @@ start_server_under_callgrind() {  # start_server_under_callgrind DB_NAME → ser
   server_pid=$!
   wait_until_up /health/live
 }
-start_node_reference() {  # the original Node.js stack, installed once in load-tests/results/
+start_node_reference() {  # start_node_reference DB_NAME — the original Node.js stack, installed once in load-tests/results/
   local copy=$root/load-tests/results/node-reference
   if ! cmp -s "$node_reference/package-lock.json" "$copy/package-lock.json" ||
     [ ! -d "$copy/node_modules" ]; then
@@ -130,7 +130,7 @@ start_node_reference() {  # the original Node.js stack, installed once in load-t
     fi
   fi
   port=$((port + 1))
-  PORT=$port JWT_SECRET=$secret node "$copy/server.js" --db "$work/node.db" >>"$work/node.log" 2>&1 &
+  PORT=$port JWT_SECRET=$secret node "$copy/server.js" --db "$work/$1.db" >>"$work/node.log" 2>&1 &
   server_pid=$!
   wait_until_up /healthz
 }
@@ -174,9 +174,19 @@ for users in 10 20 30 50; do
   load "tiers-$users" --scenario tiers --stage "0s:$users" --stage "$tier:$users"
   stop_server
 done
-if want node && [ -f "$node_reference/server.js" ] && start_node_reference; then
+# The Node.js reference: the 50-user tier, then 1,500 users × 2 at 1 write/s against it and
+# against this server, back to back.
+if want node && [ -f "$node_reference/server.js" ] && start_node_reference node-tiers-50; then
   load node-tiers-50 --scenario tiers --stage "0s:50" --stage "$tier:50"
   stop_server
+  if [ $quick -eq 0 ]; then
+    start_node_reference node-users-1500
+    load node-users-1500 --users 1500 --devices 2 --duration "$hotpath_time"
+    stop_server
+    start_server node-users-1500-this
+    load node-users-1500-this --users 1500 --devices 2 --duration "$hotpath_time"
+    stop_server
+  fi
 fi
 
 # k6 beside archibald-load: the tiers on one server, the two tools alternated.

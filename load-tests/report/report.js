@@ -64,16 +64,21 @@ function renderBaseline(out, { results, machine, settings, charts }) {
   const rows = tiers.map((k) => baselineRow(`${k.slice(6)} users`, results[k]));
   if (results.scale) rows.push(baselineRow(`scale (${num(value(results.scale, 'users', 'max'))} users)`, results.scale));
   out.push(rows.length ? table(baselineHeader, rows) : 'Not run.', '');
-  const [node, ours] = [results['node-tiers-50'], results['tiers-50']];
-  if (node && ours) {
+  // The Node.js original against this server on the same workloads, back to back.
+  const pairs = [['the 50-user tier', 'node-tiers-50', 'tiers-50'],
+    ['1,500 users × 2 devices, 1 write/user/s', 'node-users-1500', 'node-users-1500-this']]
+    .map(([label, a, b]) => ({ label, node: results[a], ours: results[b] })).filter((p) => p.node && p.ours);
+  if (pairs.length) {
     const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
-    const e2e = (key) => ratio(value(node, 'ws_e2e_latency', key), value(ours, 'ws_e2e_latency', key));
-    out.push('The same 50-user tier against the original Node.js server (`shared/reference/archibald-node`, Express + `ws`'
-      + ' + better-sqlite3), in the same run:', '',
-      table(baselineHeader, [baselineRow('Node.js reference', node), baselineRow('this server', ours)]), '',
-      `Node.js / this server: e2e p50 ${e2e('p(50)')}, p95 ${e2e('p(95)')}, p99 ${e2e('p(99)')};`
-      + ` peak RSS ${ratio(value(node, 'server_rss_bytes', 'max'), value(ours, 'server_rss_bytes', 'max'))};`
-      + ` server CPU per write ${ratio(value(node, 'server_cpu_us_per_write', 'value'), value(ours, 'server_cpu_us_per_write', 'value'))}.`, '');
+    const rows = pairs.flatMap((p) => [baselineRow(`Node.js — ${p.label}`, p.node), baselineRow(`this server — ${p.label}`, p.ours)]);
+    out.push('The original Node.js server (`shared/reference/archibald-node`, Express + `ws` + better-sqlite3) and this'
+      + ' server on the same workloads, back to back in the same run:', '', table(baselineHeader, rows), '');
+    for (const { label, node, ours } of pairs) {
+      const e2e = (key) => ratio(value(node, 'ws_e2e_latency', key), value(ours, 'ws_e2e_latency', key));
+      out.push(`Node.js / this server, ${label}: e2e p50 ${e2e('p(50)')}, p95 ${e2e('p(95)')}, p99 ${e2e('p(99)')};`
+        + ` peak RSS ${ratio(value(node, 'server_rss_bytes', 'max'), value(ours, 'server_rss_bytes', 'max'))};`
+        + ` server CPU per write ${ratio(value(node, 'server_cpu_us_per_write', 'value'), value(ours, 'server_cpu_us_per_write', 'value'))}.`, '');
+    }
   }
   const series = results.scale?.series || [];
   if (series.length) {

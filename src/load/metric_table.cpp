@@ -14,7 +14,9 @@ constexpr std::string_view gauge_names[] = {"users",
                                             "tool_cpu_percent",
                                             "tool_rss_bytes",
                                             "server_cpu_us_per_write",
-                                            "server_cpu_us_per_delivery"};
+                                            "server_cpu_us_per_delivery",
+                                            "ws_connects_per_second",
+                                            "server_cpu_us_per_connect"};
 
 metric_view trend_view(const latency_histogram& h) {
   const auto ms = [](double us) { return us / 1000.0; };
@@ -96,6 +98,12 @@ metric_table build_metric_table(const load_stats& total, double duration_s,
   };
   if (st.server_cpu_s > 0 && st.writes) out["server_cpu_us_per_write"] = per(st.writes);
   if (st.server_cpu_s > 0 && st.deliveries) out["server_cpu_us_per_delivery"] = per(st.deliveries);
+  // Connections accepted per second (max: the busiest second), and what each cost the server.
+  if (gauges.connects_per_s.seen) out["ws_connects_per_second"] = gauge_view(gauges.connects_per_s);
+  const auto& cn = gauges.connecting;
+  if (cn.server_cpu_s > 0 && cn.connects)
+    out["server_cpu_us_per_connect"] = metric_view{
+        "gauge", "default", {{"value", cn.server_cpu_s * 1e6 / static_cast<double>(cn.connects)}}};
   return out;
 }
 

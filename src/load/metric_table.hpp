@@ -39,10 +39,18 @@ struct steady_usage {
   std::uint64_t writes = 0, deliveries = 0;  // acknowledged writes, expected deliveries in
 };
 
+// The server's CPU time over the seconds that opened connections and carried no writes or
+// deliveries (a storm): what a handshake costs it, JWT check included.
+struct connect_usage {
+  double server_cpu_s = 0;
+  std::uint64_t connects = 0;
+};
+
 struct run_gauges {
   gauge_track users, connections, server_rss_bytes, server_cpu_percent, tool_cpu_percent,
-      tool_rss_bytes;
+      tool_rss_bytes, connects_per_s;
   steady_usage steady;
+  connect_usage connecting;
 };
 
 // http_writes: writes went over HTTP (rest, publish); else http_req_failed is not reported.

@@ -58,11 +58,12 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& sections() 
         "http_req_duration", "http_req_failed", "ws_ack_duration"}},
       {"CONNECTIONS",
        {"ws_connecting", "ws_connection_success", "ws_connect_ok", "ws_connect_failed",
-        "ws_reconnects", "ws_drops", "ws_ping", "ws_msgs_sent", "ws_msgs_received", "connections",
-        "users"}},
+        "ws_connects_per_second", "ws_reconnects", "ws_drops", "ws_ping", "ws_msgs_sent",
+        "ws_msgs_received", "connections", "users"}},
       {"RESOURCES",
        {"server_rss_bytes", "server_cpu_percent", "server_cpu_us_per_write",
-        "server_cpu_us_per_delivery", "tool_rss_bytes", "tool_cpu_percent", "tool_loop_lag"}},
+        "server_cpu_us_per_delivery", "server_cpu_us_per_connect", "tool_rss_bytes",
+        "tool_cpu_percent", "tool_loop_lag"}},
   };
   return s;
 }

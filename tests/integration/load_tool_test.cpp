@@ -118,24 +118,36 @@ TEST(LoadTool, WebSocketAndPublishWritesAreTrackedToEveryDevice) {
   }
 }
 
-TEST(LoadTool, ReportsExactlyTheLossOfALossyServer) {
-  const auto port = free_loopback_port();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl(ARCHIBALD_LOSSY_SERVER_BIN, ARCHIBALD_LOSSY_SERVER_BIN, std::to_string(port).c_str(),
-            test_secret, "10", nullptr);
-    ::_exit(127);
+// archibald_lossy_server on a free port, stopped with the test.
+struct lossy_server {
+  std::uint16_t port = free_loopback_port();
+  pid_t pid = -1;
+
+  lossy_server(const char* drop_every, const char* deaf_first) {
+    pid = ::fork();
+    if (pid == 0) {
+      ::execl(ARCHIBALD_LOSSY_SERVER_BIN, ARCHIBALD_LOSSY_SERVER_BIN, std::to_string(port).c_str(),
+              test_secret, drop_every, deaf_first, nullptr);
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200 && http_request("127.0.0.1", port, "GET", "/").status == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  for (int i = 0; i < 200 && http_request("127.0.0.1", port, "GET", "/").status == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ~lossy_server() {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+};
+
+TEST(LoadTool, ReportsExactlyTheLossOfALossyServer) {
+  lossy_server server("10", "0");
+  const auto port = server.port;
   auto args = base_args(port, "4", "3s");
   args.insert(args.end(),
               {"--write-mode", "publish", "--write-period", "100ms", "--delivery-timeout", "5s",
                "--drain", "6s", "--threshold", "ws_msgs_lost:count==0"});
   const auto r = run_load(args);
   const auto dropped = http_request("127.0.0.1", port, "GET", "/dropped");
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
   EXPECT_EQ(r.exit_code, 99) << r.output;  // the loss threshold fails
   const double writes = r.count("writes");
   ASSERT_GE(writes, 100);
@@ -148,6 +160,20 @@ TEST(LoadTool, ReportsExactlyTheLossOfALossyServer) {
   EXPECT_EQ(lost + r.count("deliveries"), 2 * writes);
   EXPECT_GT(r.count("ws_seq_gaps"), 0);  // seq 10 and 20 of each user, seen from seq 11, 21
   EXPECT_EQ(r.count("ws_msgs_duplicated"), 0);
+}
+
+TEST(LoadTool, AServerDeafUntilItsTokenCheckEndsStillGetsEveryDeviceConnected) {
+  // The Node original checks the token after the upgrade and ignores what comes before: the
+  // first "ping" of a device goes unanswered. The device asks again; every user writes.
+  lossy_server server("1000000", "1");
+  auto args = base_args(server.port, "5", "3s");
+  args.insert(args.end(), {"--write-mode", "publish", "--threshold", "ws_msgs_lost:count==0"});
+  const auto r = run_load(args);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.count("ws_connect_ok"), 10);
+  EXPECT_EQ(r.value("connections", "max"), 10);
+  EXPECT_GE(r.count("writes"), 5 * 5 * 1.5);  // every user wrote (5/s for 3 s less the asking)
+  EXPECT_EQ(r.count("deliveries"), 2 * r.count("writes"));
 }
 
 TEST(LoadTool, ConnectionsTheServerRefusesAfterTheUpgradeAreFailedConnections) {

@@ -3,8 +3,10 @@
 // (WebSocket /ws/realtime with ?token=, "ping" → "pong", POST /api/realtime/publish and
 // POST /api/sync/draft-orders with per-user seq) and drops every Nth event of each user — to
 // every device — so the expected loss is known exactly (GET /dropped tells how many deliveries
-// it withheld). Every write is acknowledged. Test-only.
-//   archibald_lossy_server PORT SECRET [DROP_EVERY=10]
+// it withheld). Every write is acknowledged. With DEAF_FIRST=N it ignores the first N messages
+// of every connection, as the Node original does with what arrives before its asynchronous
+// token check has finished. Test-only.
+//   archibald_lossy_server PORT SECRET [DROP_EVERY=10] [DEAF_FIRST=0]
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -36,12 +38,14 @@ std::map<std::string, std::set<std::shared_ptr<device>>> devices_of;
 std::map<std::string, std::int64_t> seq_of;
 std::uint64_t drop_every = 10;
 std::uint64_t dropped_deliveries = 0;  // GET /dropped: events dropped × devices they missed
+std::uint64_t deaf_first = 0;          // messages ignored at the start of each connection
 
 struct device : std::enable_shared_from_this<device> {
   websocket::stream<beast::tcp_stream> ws;
   beast::flat_buffer buffer;
   std::deque<std::string> outbox;
   std::string user;
+  std::uint64_t received = 0;
   explicit device(tcp::socket s) : ws(std::move(s)) {}
 
   void start(http::request<http::string_body> req) {
@@ -57,7 +61,8 @@ struct device : std::enable_shared_from_this<device> {
         devices_of[self->user].erase(self);
         return;
       }
-      if (beast::buffers_to_string(self->buffer.data()) == "ping") self->send("pong");
+      if (++self->received > deaf_first && beast::buffers_to_string(self->buffer.data()) == "ping")
+        self->send("pong");
       self->buffer.clear();
       self->read();
     });
@@ -175,10 +180,11 @@ void accept(tcp::acceptor& acceptor, const archibald::jwt_verifier& verifier) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: archibald_lossy_server PORT SECRET [DROP_EVERY]\n";
+    std::cerr << "usage: archibald_lossy_server PORT SECRET [DROP_EVERY] [DEAF_FIRST]\n";
     return 2;
   }
   if (argc > 3) drop_every = std::stoull(argv[3]);
+  if (argc > 4) deaf_first = std::stoull(argv[4]);
   asio::io_context ioc;
   const archibald::jwt_verifier verifier(argv[2]);
   tcp::acceptor acceptor(

@@ -146,6 +146,12 @@ class control_loop {
                    std::min(snap.stats[counter::writes], snap.stats[counter::writes_failed]);
       st.deliveries += snap.stats[counter::deliveries];
     }
+    const auto connects = snap.stats[counter::ws_connect_ok];
+    if (wall > 0) gauges_.connects_per_s.sample(static_cast<double>(connects) / wall);
+    if (cpu && connects && !snap.stats[counter::writes] && !snap.stats[counter::deliveries]) {
+      gauges_.connecting.server_cpu_s += *cpu / 100.0 * wall;
+      gauges_.connecting.connects += connects;
+    }
     gauges_.tool_cpu_percent.sample(s.tool_cpu_percent);
     gauges_.tool_rss_bytes.sample(s.tool_rss_bytes);
     tool_cpu_sum_ += s.tool_cpu_percent;

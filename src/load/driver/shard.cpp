@@ -106,6 +106,7 @@ class shard::impl final : public ws_async_listener {
   void on_open(std::uint64_t id, std::chrono::nanoseconds connect_time) override {
     auto [u, d] = locate(id);
     device& dev = u.devices[d];
+    dev.upgraded = true;
     release_connect_slot(dev);
     stats_[trend::ws_connecting].record(connect_time);
     ping(dev, steady::now());
@@ -142,7 +143,7 @@ class shard::impl final : public ws_async_listener {
     auto [u, d] = locate(id);
     device& dev = u.devices[d];
     const bool was_accepted = dev.open;
-    dev.open = false;
+    dev.open = dev.upgraded = false;
     dev.ping_sent.reset();
     if (was_accepted) {
       ++stats_[counter::ws_drops];
@@ -230,7 +231,7 @@ class shard::impl final : public ws_async_listener {
     u.state = user::idle;
     for (auto& d : u.devices) {
       if (d.connection) d.connection->close();  // no more listener calls for it
-      d.open = false;
+      d.open = d.upgraded = false;
       d.reconnect_at.reset();
       release_connect_slot(d);
     }
@@ -342,6 +343,10 @@ class shard::impl final : public ws_async_listener {
           queue_connect(i, d);
         }
         if (dev.ping_sent && now - *dev.ping_sent > 30s) dev.ping_sent.reset();  // unanswered
+        // A server that checks the token after the upgrade (the Node original) drops what
+        // arrives before: ask again until it answers.
+        if (dev.upgraded && !dev.open && dev.ping_sent && now - *dev.ping_sent >= 500ms)
+          ping(dev, now);
         if (dev.open && options_.ping_period.count() > 0 && !dev.ping_sent &&
             now - dev.last_ping >= options_.ping_period)
           ping(dev, now);

@@ -22,6 +22,7 @@ struct simulated_device {
   std::size_t node = 0;  // which --url
   bool open = false, opened_before = false, first_attempt_done = false, queued = false;
   bool connecting = false;  // holds one of the connect_concurrency slots
+  bool upgraded = false;    // the handshake succeeded; open once the server has answered
   unsigned attempts = 0;
   std::optional<time_point> reconnect_at, ping_sent;
   time_point last_ping{};
