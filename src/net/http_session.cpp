@@ -149,7 +149,8 @@ void http_session::upgrade() {
   if (admission.outcome == websocket_admission::verdict::close_after_handshake)
     spdlog::debug("websocket authentication failed ({}) for {}", admission.failure,
                   redact_target(request.target));
-  std::make_shared<websocket_session>(std::move(stream_), ctx, std::move(slot_))
+  stream_.expires_never();
+  std::make_shared<websocket_session>(stream_.release_socket(), ctx, std::move(slot_))
       ->run(parser_->release(), std::move(admission));
 }
 

@@ -29,9 +29,9 @@ bool is_normal_end(beast::error_code ec) {
 
 }  // namespace
 
-websocket_session::websocket_session(beast::tcp_stream&& stream, const server_context& ctx,
+websocket_session::websocket_session(asio::ip::tcp::socket&& socket, const server_context& ctx,
                                      socket_slot slot)
-    : ws_(std::move(stream)),
+    : ws_(std::move(socket)),
       ctx_(ctx),
       mailbox_(asio::use_service<delivery_mailbox>(
           asio::query(ws_.get_executor(), asio::execution::context))),
@@ -48,7 +48,6 @@ websocket_session::~websocket_session() {
 
 void websocket_session::run(beast::http::request<beast::http::string_body> request,
                             websocket_admission admission) {
-  beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(websocket::stream_base::timeout{ctx_.config.handshake_timeout,
                                                  websocket::stream_base::none(), false});
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
@@ -59,7 +58,7 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
     if (kind == websocket::frame_type::pong) on_pong();
   });
   // The teardown runs inside an operation that holds this session alive.
-  beast::get_lowest_layer(ws_).on_teardown = [this] { unregister(); };
+  ws_.next_layer().on_teardown = [this] { unregister(); };
 
   if (admission.outcome == websocket_admission::verdict::accept) {
     user_id_ = std::move(admission.claims.user_id);
@@ -116,18 +115,32 @@ void websocket_session::on_accept(beast::error_code ec) {
 
 // ---------------------------------------------------------------- reading --------------
 
+// An idle connection keeps a read pending, and Beast's read prepares its buffer up front:
+// 1,536 bytes per connection for a whole message. The read for a message's first bytes asks
+// for first_read_bytes (a "ping" or a small write fits); the rest of a longer message is read
+// into the grown buffer, and a buffer grown past that is released once the message is handled.
+constexpr std::size_t first_read_bytes = 256;
+
 void websocket_session::do_read() {
+  ws_.async_read_some(
+      read_buffer_, first_read_bytes,
+      beast::bind_front_handler(&websocket_session::on_first_read, shared_from_this()));
+}
+
+void websocket_session::on_first_read(beast::error_code ec, std::size_t bytes) {
+  if (ec || ws_.is_message_done()) return on_read(ec, bytes);
   ws_.async_read(read_buffer_,
                  beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
 }
 
-void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
+void websocket_session::on_read(beast::error_code ec, std::size_t) {
   if (ec) return on_end(ec);
+  const std::size_t bytes = read_buffer_.size();
   add(ctx_.metrics.messages_received);
   add(ctx_.metrics.bytes_received, bytes);
   if (!close_started_) on_message(bytes);
-  read_buffer_.consume(read_buffer_.size());
-  if (read_buffer_.capacity() > 16 * 1024) read_buffer_.shrink_to_fit();
+  read_buffer_.consume(bytes);
+  if (read_buffer_.capacity() > first_read_bytes) read_buffer_.shrink_to_fit();
   do_read();
 }
 
@@ -277,8 +290,8 @@ void websocket_session::send_close_frame() {
 void websocket_session::terminate() {
   unregister();
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).close();
+  ws_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  ws_.next_layer().close(ignored);
 }
 
 void websocket_session::unregister() {

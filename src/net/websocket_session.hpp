@@ -5,9 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -32,7 +32,8 @@ namespace archibald {
 class websocket_session final : public connection,
                                 public std::enable_shared_from_this<websocket_session> {
  public:
-  websocket_session(boost::beast::tcp_stream&& stream, const server_context& ctx, socket_slot slot);
+  websocket_session(boost::asio::ip::tcp::socket&& socket, const server_context& ctx,
+                    socket_slot slot);
   ~websocket_session() override;
 
   // Registers the user's connection (before the handshake answer, DESIGN §2.2), then accepts.
@@ -50,6 +51,7 @@ class websocket_session final : public connection,
 
   void on_accept(boost::beast::error_code ec);
   void do_read();
+  void on_first_read(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void on_message(std::size_t bytes);
   // Durable sync (websocket_sync.cpp): client writes and replay on connect.

@@ -219,6 +219,28 @@ TEST(HostileInput, AFailedConnectionLeavesTheRegistryBeforeItsLingerEnds) {
   EXPECT_EQ(s.read_close_code(), 1009);
 }
 
+// After the close handshake the server reads what the peer still sends until its FIN — for at
+// most 2 s: a peer that never sends it is cut off (its next sends meet a reset).
+TEST(HostileInput, TheLingerAfterACloseIsBoundedInTime) {
+  server_process server;
+  raw_socket s(server.port(), 5);
+  ASSERT_EQ(s.upgrade("/ws/realtime?token=" + server_process::token("u")), 101);
+  ASSERT_TRUE(s.send_all(client_frame(0x8, true, std::string("\x03\xe8", 2))));
+  EXPECT_EQ(s.read_close_code(), 1000);
+  const auto closed = std::chrono::steady_clock::now();
+  const auto cut_off = [&] {  // a send fails once the server's reset has come back
+    for (int i = 0; i < 80; ++i) {
+      if (!s.send_all("still here")) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(cut_off());
+  const auto lingered = std::chrono::steady_clock::now() - closed;
+  EXPECT_GE(lingered, 1s);  // it read and dropped what came in the meantime
+  EXPECT_LT(lingered, 7s);
+}
+
 // The same for closes the server starts while the client is still sending: 1008, 1013, 1001.
 TEST(HostileInput, ServerInitiatedClosesReachAClientThatIsStillSending) {
   server_process server({{"MAX_CONNECTIONS_PER_USER", "1"}});
