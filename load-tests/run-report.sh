@@ -15,7 +15,7 @@
 #                                      # soak's current results as before-fix-soak.* (the
 #                                      # report's "Found by these runs and fixed")
 # Workloads: tiers node k6 scale storm spike breakpoint breakpoint-ws fanout heartbeat store soak
-# chaos hotpath (this build against hotpath_base; not in --quick).
+# chaos hotpath (this build against hotpath_base; not in --quick) idle.
 # Results: summary JSON, the per-second series reduced to what the charts draw, bench JSON,
 # perf and heaptrack text summaries, meta.json (machine, run, settings) — everything the
 # report reads, so `node load-tests/report/generate.js` rebuilds it from the repository.
@@ -46,9 +46,10 @@ tier=60s hb_interval_ms=5000 hb_users=6000 hb_hold=15s reps=3 min_time=0.5 soak_
 breakpoint_scale=0.34 k6_runs=3 k6_scale=0.25  # breakpoint: 10 s levels; k6: 15 s tiers
 # hotpath: the commit before the hot-path rebuild (issue 13), alternated runs, their length.
 hotpath_base=03a5a91 hotpath_runs=3 hotpath_time=20s
+idle_connections=18800  # idle: one process, under its 20,000 open files
 if [ $quick -eq 1 ]; then
   perf_delay=3 perf_seconds=4 tier=3s hb_users=1000 hb_hold=4s reps=1 min_time=0.2
-  soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale
+  soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale idle_connections=1000
 fi
 k6=${K6:-$(command -v k6 || true)}
 [ -z "$k6" ] && [ -x "$root/../shared/tools/k6/k6" ] && k6=$root/../shared/tools/k6/k6
@@ -274,13 +275,17 @@ fi
 # per second) and per delivery (1,000 users × 10 devices, 1,500 durable publishes/s) — then the
 # server's instructions (callgrind) and allocations (heaptrack) per REST write, each counted at
 # two run lengths: the difference over the difference in writes leaves the fixed costs out.
-if want hotpath && [ $quick -eq 0 ]; then
-  base_src=$work/hotpath-base-src
+build_base() {  # → $work/base-server: hotpath_base's server, built once per run
+  [ -x "$work/base-server" ] && return
+  local base_src=$work/hotpath-base-src
   git worktree add --detach "$base_src" "$hotpath_base" >/dev/null 2>&1
   (cd "$base_src" && cmake --preset release >/dev/null &&
     cmake --build --preset release --target archibald-realtime >/dev/null)
   cp "$base_src/build/release/bin/archibald-realtime" "$work/base-server"
   git worktree remove --force "$base_src"
+}
+if want hotpath && [ $quick -eq 0 ]; then
+  build_base
   rm -f "$results"/hotpath-*
   counts=$results/hotpath-counts.txt
   echo "# variant tool seconds total writes" >"$counts"
@@ -319,6 +324,26 @@ if want hotpath && [ $quick -eq 0 ]; then
       total=$(heaptrack_print "$work/$run".heaptrack.* 2>/dev/null | awk '/^calls to allocation functions:/ {print $5}')
       echo "$variant allocations $seconds $total $(writes_of "$work/$run.json")" >>"$counts"
     done
+  done
+  server_bin=$bin/archibald-realtime
+fi
+
+# Idle connections against one process (this build, and hotpath_base outside --quick): the
+# server's resident memory per connection, as archibald_footprint_bench reads it from /metrics.
+if want idle; then
+  idle_out=$results/idle-footprint.txt
+  echo "# variant: archibald_footprint_bench --connections $idle_connections" >"$idle_out"
+  variants=current
+  [ $quick -eq 0 ] && build_base && variants="base current"
+  for variant in $variants; do
+    server_bin=$bin/archibald-realtime
+    [ $variant = base ] && server_bin=$work/base-server
+    start_server "idle-$variant"
+    echo "== idle-$variant"
+    "$bin/archibald_footprint_bench" --port "$port" --secret "$secret" \
+      --connections "$idle_connections" 2>&1 | sed "s/^/$variant: /" >>"$idle_out" ||
+      failures+=("idle-$variant: archibald_footprint_bench failed")
+    stop_server
   done
   server_bin=$bin/archibald-realtime
 fi

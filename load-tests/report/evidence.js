@@ -148,8 +148,24 @@ export function marginalPerWrite(countsText, variant, tool) {
   return long.writes > short.writes ? (long.total - short.total) / (long.writes - short.writes) : undefined;
 }
 
+// archibald_footprint_bench's lines, each prefixed "variant: " (idle-footprint.txt): per
+// variant the connections opened, how fast, and the server's RSS per idle connection.
+export function parseFootprint(text) {
+  const out = {};
+  for (const line of (text || '').split('\n')) {
+    const m = /^(\w+): (.*)$/.exec(line);
+    if (!m) continue;
+    const v = (out[m[1]] ??= { variant: m[1] });
+    const opened = /connections open: (\d+) failed: (\d+) in ([\d.]+) s/.exec(m[2]);
+    if (opened) Object.assign(v, { open: +opened[1], failed: +opened[2], seconds: +opened[3] });
+    const rss = /server RSS: (\d+) KiB -> (\d+) KiB; per connection: ([\d.]+) bytes/.exec(m[2]);
+    if (rss) Object.assign(v, { rssBefore: rss[1] * 1024, rssAfter: rss[2] * 1024, perConnection: +rss[3] });
+  }
+  return Object.values(out).filter((v) => v.perConnection !== undefined);
+}
+
 // The hot path: this build ("current") against the base commit, medians of the alternated runs.
-export function hotPath(results, countsText) {
+export function hotPath(results, countsText, footprintText) {
   const runs = (workload, variant) => Object.keys(results).filter((k) => k.startsWith(`hotpath-${workload}-${variant}-`)).map((k) => results[k]);
   const med = (workload, variant, metric, key) => median(runs(workload, variant).map((r) => value(r, metric, key)));
   const rows = [];
@@ -165,5 +181,10 @@ export function hotPath(results, countsText) {
   add(`e2e p99 — ${fanout}`, 'ms', med('fanout', 'base', 'ws_e2e_latency', 'p(99)'), med('fanout', 'current', 'ws_e2e_latency', 'p(99)'));
   add('server instructions per REST write (callgrind)', '', marginalPerWrite(countsText, 'base', 'instructions'), marginalPerWrite(countsText, 'current', 'instructions'));
   add('server allocations per REST write (heaptrack)', '', marginalPerWrite(countsText, 'base', 'allocations'), marginalPerWrite(countsText, 'current', 'allocations'));
+  const idle = Object.fromEntries(parseFootprint(footprintText).map((v) => [v.variant, v]));
+  if (idle.base && idle.current) {
+    add(`server RSS per idle connection (${idle.current.open.toLocaleString('en-US')} open, one run)`, 'bytes',
+      idle.base.perConnection, idle.current.perConnection);
+  }
   return { rows, runs: runs('rest', 'current').length };
 }

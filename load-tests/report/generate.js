@@ -34,7 +34,8 @@ export function reportOf(resultsDir) {
   const meta = JSON.parse(readText('meta.json') || '{}');
   const benches = { benchmarks: files.filter((f) => f.endsWith('.bench.json')).flatMap((f) => JSON.parse(readText(f)).benchmarks) };
   return renderReport(results, meta, {
-    profile: readText('profile.txt'), heap: readText('heap.txt'), hotpathCounts: readText('hotpath-counts.txt'), benches,
+    profile: readText('profile.txt'), heap: readText('heap.txt'), hotpathCounts: readText('hotpath-counts.txt'),
+    idleFootprint: readText('idle-footprint.txt'), benches,
   });
 }
 

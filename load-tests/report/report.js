@@ -3,7 +3,9 @@
 // settings, `profile.txt`, `heap.txt`, benchmark JSON), none is typed by hand.
 // Pure: renderReport(results, meta, evidence) → { markdown, charts }; one function per section.
 import { lineChart } from '../../web/common/line-chart.js';
-import { fixes, hotPath, minimumGain, optimizations, parseHeap, parseProfile, profileByCategory } from './evidence.js';
+import {
+  fixes, hotPath, minimumGain, optimizations, parseFootprint, parseHeap, parseProfile, profileByCategory,
+} from './evidence.js';
 import { mb, ms, num, pct, slope, table, thresholdsOf, value } from './format.js';
 import { renderK6Comparison } from './k6-comparison.js';
 
@@ -122,7 +124,7 @@ function renderOptimizations(out, { evidence, results, machine, settings }) {
 }
 
 function renderHotPath(out, { results, evidence, settings, machine }) {
-  const { rows, runs } = hotPath(results, evidence.hotpathCounts);
+  const { rows, runs } = hotPath(results, evidence.hotpathCounts, evidence.idleFootprint);
   if (!rows.length) return;
   const fmt = (v, unit) => (unit === 'ms' ? ms(v) : `${num(v, v < 10 ? 1 : 0)}${unit ? ` ${unit}` : ''}`);
   out.push('### Hot path: this build against the one before the rebuild', '',
@@ -175,15 +177,18 @@ function renderScalability(out, { results, charts }) {
   for (const name of ['breakpoint', 'breakpoint-ws', 'fanout']) if (results[name]?.summary?.breakpoint) renderCurve(out, charts, name, results[name]);
   const storm = results.storm;
   if (storm) {
-    out.push('### storm', '', table(['connections', 'success', 'connect p50', 'connect p95', 'connect p99', 'server RSS peak'],
-      [[num(value(storm, 'ws_connect_ok', 'count')), pct(value(storm, 'ws_connection_success', 'rate')),
-        ms(value(storm, 'ws_connecting', 'p(50)')), ms(value(storm, 'ws_connecting', 'p(95)')),
-        ms(value(storm, 'ws_connecting', 'p(99)')), mb(value(storm, 'server_rss_bytes', 'max'))]]), '');
+    const perConnect = value(storm, 'server_cpu_us_per_connect', 'value');
+    out.push('### storm', '', table(['connections', 'success', 'connect p50', 'connect p95', 'connect p99',
+      'handshakes/s (busiest second)', 'server CPU / handshake', 'server RSS peak'],
+    [[num(value(storm, 'ws_connect_ok', 'count')), pct(value(storm, 'ws_connection_success', 'rate')),
+      ms(value(storm, 'ws_connecting', 'p(50)')), ms(value(storm, 'ws_connecting', 'p(95)')),
+      ms(value(storm, 'ws_connecting', 'p(99)')), num(value(storm, 'ws_connects_per_second', 'max')),
+      perConnect === undefined ? '–' : `${num(perConnect)} µs`, mb(value(storm, 'server_rss_bytes', 'max'))]]), '');
   }
   if (results.spike) out.push('### spike', '', table(baselineHeader, [baselineRow('spike', results.spike)]), '');
 }
 
-function renderMemory(out, { results, evidence, charts }) {
+function renderMemory(out, { results, evidence, charts, settings }) {
   out.push('## Memory', '');
   const soak = results.soak;
   const warm = (soak?.series || []).filter((s) => s.server_rss_bytes !== undefined);
@@ -203,6 +208,14 @@ function renderMemory(out, { results, evidence, charts }) {
     out.push('![soak RSS](perf/soak-rss.svg)', '');
   } else {
     out.push('Soak not run.', '');
+  }
+  const idle = parseFootprint(evidence.idleFootprint);
+  if (idle.length) {
+    out.push('Idle connections against one process (`archibald_footprint_bench`: WebSocket connections opened and'
+      + ' left idle, the server\'s RSS from `/metrics` before and after):', '',
+    table(['build', 'connections', 'failed', 'opened in', 'server RSS before', 'server RSS after', 'per connection'],
+      idle.map((v) => [v.variant === 'base' ? `commit ${settings.hotpathBase}` : 'this build', num(v.open), num(v.failed),
+        `${num(v.seconds, 1)} s`, mb(v.rssBefore), mb(v.rssAfter), `${num(v.perConnection)} bytes`])), '');
   }
   const heap = parseHeap(evidence.heap);
   if (!heap) {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  benchMedians, fixes, hotPath, marginalPerWrite, optimizations, parseHeap, parseProfile, profileByCategory,
+  benchMedians, fixes, hotPath, marginalPerWrite, optimizations, parseFootprint, parseHeap, parseProfile,
+  profileByCategory,
 } from '../report/evidence.js';
 import { renderReport } from '../report/report.js';
 
@@ -136,4 +137,23 @@ test('the hot path compares medians of the alternated runs, before over after', 
   assert.deepEqual([cpu.base, cpu.current, cpu.ratio], [400, 200, 2]);
   assert.equal(rows.find((r) => r.measure.startsWith('e2e p99')).base, 20);
   assert.equal(rows.some((r) => r.measure.includes('instructions')), false, 'no counts, no row');
+});
+
+test('idle footprints are read per build and compared in the hot path', () => {
+  const text = ['# variant: archibald_footprint_bench --connections 18800',
+    'base: connections open: 18800 failed: 0 in 6.99 s (2688/s)',
+    'base: server RSS: 10104 KiB -> 128024 KiB; per connection: 6422.88 bytes',
+    'base: client RSS per connection: 6284.53 bytes',
+    'current: connections open: 18800 failed: 0 in 6.5 s (2889/s)',
+    'current: server RSS: 10108 KiB -> 93132 KiB; per connection: 4522.16 bytes',
+    'broken: connections open: 0 failed: 18800 in 1 s (0/s)'].join('\n');
+  const idle = parseFootprint(text);
+  assert.deepEqual(idle.map((v) => v.variant), ['base', 'current'], 'a run without an RSS line is left out');
+  assert.deepEqual([idle[1].open, idle[1].failed, idle[1].seconds, idle[1].rssAfter, idle[1].perConnection],
+    [18800, 0, 6.5, 93132 * 1024, 4522.16]);
+  const row = hotPath({}, '', text).rows.find((r) => r.measure.startsWith('server RSS per idle connection'));
+  assert.deepEqual([row.base, row.current], [6422.88, 4522.16]);
+  const { markdown } = renderReport({}, { settings: { hotpathBase: 'abc1234' } }, { idleFootprint: text });
+  assert.match(markdown, /\| commit abc1234 \| 18,800 \| 0 \| 7 s \| .* \| 6,423 bytes \|/);
+  assert.match(markdown, /\| this build \| 18,800 \| 0 \| 6\.5 s \| .* \| 4,522 bytes \|/);
 });
