@@ -1,6 +1,6 @@
 # The include direction of ../shared/STYLE.md, made mechanical: reads every #include of every
 # source under SRC and fails (listing each offence) when one breaks it.
-#   app -> net -> http -> sync -> store; protocol, auth (JWT) and metrics from anywhere; fanout
+#   app -> net -> http -> sync -> store <- postgres (app picks the store); protocol, auth (JWT) and metrics from anywhere; fanout
 #   (the connection registry) below sync; never store / sync / http / fanout / protocol /
 #   auth / metrics -> Beast or Asio; the load tool only through client, protocol, auth, metrics.
 # Test files (*_test.cpp) may also include tests/support ("support/...").
@@ -16,16 +16,17 @@ set(allowed_protocol protocol)
 set(allowed_metrics metrics protocol)
 set(allowed_auth auth protocol)
 set(allowed_store store ${common})
+set(allowed_postgres postgres store ${common})
 set(allowed_fanout fanout ${common})
 set(allowed_sync sync store fanout ${common})
 set(allowed_http http sync store fanout ${common})
 set(allowed_asio asio)
 set(allowed_net net http sync store fanout asio ${common})
-set(allowed_app app net http sync store fanout asio ${common})
+set(allowed_app app net http sync store postgres fanout asio ${common})
 set(allowed_client client asio ${common})
 set(allowed_load load client asio ${common})
 # Layers that never see a socket: no Beast, no Asio.
-set(no_network protocol metrics auth store fanout sync http)
+set(no_network protocol metrics auth store postgres fanout sync http)
 
 file(GLOB_RECURSE files "${SRC}/*.cpp" "${SRC}/*.hpp")
 set(offences "")

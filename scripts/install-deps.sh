@@ -7,7 +7,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev   # Asio, Beast, JSON
   libboost-url1.81-dev                     # request targets (parsing, percent-decoding)
   libssl-dev                               # HMAC-SHA256 for JWT
-  libsqlite3-dev                           # durable sync storage
+  libsqlite3-dev                           # durable sync storage (embedded, the default)
+  libpq-dev postgresql                     # PostgreSQL store (several nodes); tests start their own
   libspdlog-dev                            # logging
   libcli11-dev                             # command line
   libgtest-dev libgmock-dev                # tests

@@ -93,6 +93,10 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
 
   app.add_option("--db-path", c.db_path, "SQLite database file (folders are created)")
       ->envname("DB_PATH");
+  app.add_option("--database-url", c.database_url,
+                 "PostgreSQL (postgresql://user@host:port/db): several nodes share it; unset: the "
+                 "embedded SQLite file")
+      ->envname("DATABASE_URL");
   // Tests only, hence not in --help: storage faults injected from this file's words.
   app.add_option("--storage-faults-file", c.storage_faults_file)
       ->envname("STORAGE_FAULTS_FILE")

@@ -10,6 +10,7 @@
 #include "metrics/process_stats.hpp"
 #include "metrics/server_metrics.hpp"
 #include "net/realtime_server.hpp"
+#include "postgres/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "sync/sync_service.hpp"
 
@@ -23,6 +24,38 @@ constexpr std::size_t reserved_for_rejects = 224;
 
 std::string display_host(const std::string& host) {
   return host == "0.0.0.0" || host == "::" ? "localhost" : host;
+}
+
+// PostgreSQL when DATABASE_URL is set, else the embedded SQLite file; null (logged) when it
+// cannot be opened.
+std::unique_ptr<sync_store> open_store(const server_config& config) {
+  if (!config.database_url.empty()) {
+    auto pg = std::make_unique<pg_store>(
+        pg_store_options{.url = config.database_url,
+                         .max_batch = config.group_commit_max,
+                         .retention_count = config.event_retention_count,
+                         .retention_age = std::chrono::hours(config.event_retention_hours)});
+    if (!pg->error().empty()) {
+      spdlog::critical("storage: {}", pg->error());
+      return nullptr;
+    }
+    return pg;
+  }
+  auto sqlite = std::make_unique<sqlite_store>(
+      sqlite_store_options{.path = config.db_path,
+                           .full_sync = config.sync_full,
+                           .max_batch = config.group_commit_max,
+                           .retention_count = config.event_retention_count,
+                           .retention_age = std::chrono::hours(config.event_retention_hours),
+                           .fault_control_file = config.storage_faults_file});
+  if (!sqlite->error().empty()) {
+    spdlog::critical("storage: {}", sqlite->error());
+    return nullptr;
+  }
+  if (!config.storage_faults_file.empty())
+    spdlog::warn("storage faults are injected from {} (a test setting)",
+                 config.storage_faults_file);
+  return sqlite;
 }
 
 }  // namespace
@@ -40,19 +73,8 @@ int run_server(const server_config& config) {
   const std::size_t reserved = reserved_for_process + reserved_for_rejects;
   const std::size_t fd_capacity = fd_limit > 2 * reserved ? fd_limit - reserved : fd_limit / 2;
 
-  sqlite_store store({.path = config.db_path,
-                      .full_sync = config.sync_full,
-                      .max_batch = config.group_commit_max,
-                      .retention_count = config.event_retention_count,
-                      .retention_age = std::chrono::hours(config.event_retention_hours),
-                      .fault_control_file = config.storage_faults_file});
-  if (!store.error().empty()) {
-    spdlog::critical("storage: {}", store.error());
-    return 1;
-  }
-  if (!config.storage_faults_file.empty())
-    spdlog::warn("storage faults are injected from {} (a test setting)",
-                 config.storage_faults_file);
+  std::unique_ptr<sync_store> store = open_store(config);
+  if (!store) return 1;
 
   lifecycle life;
   life.connection_capacity = std::min(config.max_connections, fd_capacity);
@@ -60,7 +82,7 @@ int run_server(const server_config& config) {
   connection_registry registry(
       {.max_total = life.connection_capacity, .max_per_user = config.max_connections_per_user});
   server_metrics metrics;
-  sync_service sync(store, registry, metrics);
+  sync_service sync(*store, registry, metrics);
   const router routes(server_context{config, verifier, registry, metrics, life, sync});
   realtime_server server(
       routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process : fd_limit,
@@ -80,10 +102,14 @@ int run_server(const server_config& config) {
   spdlog::info(
       "WebSocket: {}/ws/realtime?token=<JWT>  health: {}/health/ready  metrics: {}/metrics",
       "ws" + base.substr(4), base, base);
-  spdlog::info("storage: {} (SYNC_MODE {}, group commit up to {})", config.db_path,
-               config.sync_full ? "full" : "normal", config.group_commit_max);
+  if (config.database_url.empty()) {
+    spdlog::info("storage: {} (SYNC_MODE {}, group commit up to {})", config.db_path,
+                 config.sync_full ? "full" : "normal", config.group_commit_max);
+  } else {
+    spdlog::info("storage: PostgreSQL (group commit up to {})", config.group_commit_max);
+  }
   server.run();
-  store.stop();  // finishes queued writes, checkpoints the WAL
+  store->stop();  // finishes queued writes (SQLite: checkpoints the WAL)
   spdlog::info("stopped");
   return 0;
 }

@@ -68,18 +68,4 @@ class sqlite_reader final : public store_reader {
   bool failed_ = false;
 };
 
-// Handed to a read job that could not be queued: answers nothing and reports failure.
-class null_reader final : public store_reader {
- public:
-  std::vector<std::string> list(std::string_view, std::string_view,
-                                std::optional<std::int64_t>) override {
-    return {};
-  }
-  event_window events_after_seq(std::string_view, std::int64_t, std::size_t) override { return {}; }
-  event_window events_after_time(std::string_view, std::int64_t, std::size_t) override {
-    return {};
-  }
-  bool failed() const override { return true; }
-};
-
 }  // namespace archibald

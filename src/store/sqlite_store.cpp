@@ -11,7 +11,8 @@
 
 namespace archibald {
 
-sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(options)) {
+sqlite_store::sqlite_store(sqlite_store_options options)
+    : queued_store(options.max_batch, options.max_queued), options_(std::move(options)) {
   std::error_code fs_error;
   const auto folder = std::filesystem::path(options_.path).parent_path();
   if (!folder.empty()) std::filesystem::create_directories(folder, fs_error);
@@ -34,8 +35,7 @@ sqlite_store::sqlite_store(sqlite_store_options options) : options_(std::move(op
   checkpointer_ = std::make_unique<sqlite_connection>(options_.path, false);
   checkpointer_->exec("PRAGMA busy_timeout = 1000");
   ready_ = true;
-  writer_thread_ = std::thread([this] { writer_loop(); });
-  reader_thread_ = std::thread([this] { reader_loop(); });
+  start();
   checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
 }
 
@@ -59,63 +59,9 @@ sqlite_store::~sqlite_store() {
   stop();
 }
 
-void sqlite_store::write(write_job job, write_done done) {
-  {
-    std::lock_guard lock(write_mutex_);
-    if (!stopping_ && error_.empty() && write_queue_.size() < options_.max_queued) {
-      write_queue_.push_back({std::move(job), std::move(done)});
-      write_cv_.notify_one();
-      return;
-    }
-  }
-  done(store_status::busy);
-}
-
-void sqlite_store::read(read_job job) {
-  {
-    std::lock_guard lock(read_mutex_);
-    if (!read_stopping_ && error_.empty() && read_queue_.size() < options_.max_queued) {
-      read_queue_.push_back(std::move(job));
-      read_cv_.notify_one();
-      return;
-    }
-  }
-  null_reader none;
-  job(none, store_status::busy);
-}
-
-void sqlite_store::writer_loop() {
-  std::vector<pending_write> batch;
-  std::vector<store_status> statuses;
-  auto last_sweep = std::chrono::steady_clock::now();
-  for (;;) {
-    {
-      std::unique_lock lock(write_mutex_);
-      const auto has_work = [this] { return stopping_ || !write_queue_.empty(); };
-      if (ready_) {
-        write_cv_.wait(lock, has_work);
-      } else {
-        write_cv_.wait_for(lock, std::chrono::seconds(1), has_work);
-      }
-      if (write_queue_.empty() && stopping_) break;
-      while (!write_queue_.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(std::move(write_queue_.front()));
-        write_queue_.pop_front();
-      }
-    }
-    if (!ready_) probe();
-    commit_batch(batch, statuses);
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(statuses[i]);
-    batch.clear();
-    if (std::chrono::steady_clock::now() - last_sweep > std::chrono::minutes(1)) {
-      sweep_expired_events();
-      last_sweep = std::chrono::steady_clock::now();
-    }
-  }
-}
-
 void sqlite_store::commit_batch(std::vector<pending_write>& batch,
                                 std::vector<store_status>& statuses) {
+  if (!ready_) probe();
   statuses.assign(batch.size(), store_status::unavailable);
   if (batch.empty() || !writer_) return;  // no writer: it could not be opened again yet
   sqlite_writer& w = *writer_;
@@ -209,23 +155,9 @@ void sqlite_store::sweep_expired_events() {
     spdlog::warn("storage: retention sweep failed: {}", writer_->db.error());
 }
 
-void sqlite_store::reader_loop() {
-  for (;;) {
-    read_job job;
-    {
-      std::unique_lock lock(read_mutex_);
-      read_cv_.wait(lock, [this] { return read_stopping_ || !read_queue_.empty(); });
-      if (read_queue_.empty()) break;
-      job = std::move(read_queue_.front());
-      read_queue_.pop_front();
-    }
-    reader_->clear_failure();
-    try {
-      job(*reader_, store_status::ok);
-    } catch (const std::exception& e) {
-      spdlog::error("storage: read job threw: {}", e.what());
-    }
-  }
+void sqlite_store::run_read(read_job& job) {
+  reader_->clear_failure();
+  job(*reader_, store_status::ok);
 }
 
 int sqlite_store::after_commit(void* self, sqlite3* db, const char*, int wal_frames) {
@@ -253,24 +185,13 @@ void sqlite_store::checkpoint_loop() {
 }
 
 void sqlite_store::stop() {
-  std::call_once(stopped_, [this] {
-    {
-      std::lock_guard lock(write_mutex_);
-      stopping_ = true;
-    }
-    write_cv_.notify_all();
-    {
-      std::lock_guard lock(read_mutex_);
-      read_stopping_ = true;
-    }
-    read_cv_.notify_all();
-    if (writer_thread_.joinable()) writer_thread_.join();
+  stop_queues();
+  std::call_once(checkpoint_stopped_, [this] {
     {
       std::lock_guard lock(checkpoint_mutex_);
       checkpoint_stopping_ = true;
     }
     checkpoint_cv_.notify_all();
-    if (reader_thread_.joinable()) reader_thread_.join();
     if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
     if (writer_ && writer_->db.ok() && error_.empty())
       writer_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)");

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "store/sync_store.hpp"
+#include "store/queued_store.hpp"
 
 struct sqlite3;
 
@@ -39,7 +39,7 @@ struct sqlite_store_options {
   std::string fault_control_file{};
 };
 
-class sqlite_store final : public sync_store {
+class sqlite_store final : public queued_store {
  public:
   // Opens (creating folders and file), migrates and starts the threads. On failure error()
   // says why and the store is unusable.
@@ -48,55 +48,34 @@ class sqlite_store final : public sync_store {
 
   const std::string& error() const { return error_; }
 
-  void write(write_job job, write_done done) override;
-  void read(read_job job) override;
-  bool ready() const override { return ready_.load(std::memory_order_relaxed); }
   void stop() override;
 
  private:
-  struct pending_write {
-    write_job job;
-    write_done done;
-  };
-
   // Opens (or, after a storage fault, opens again) the writer connection; why not, or empty.
   // On failure there is no writer until a later call succeeds.
   std::string open_writer();
-  void writer_loop();
-  void commit_batch(std::vector<pending_write>& batch, std::vector<store_status>& statuses);
+  void commit_batch(std::vector<pending_write>& batch,
+                    std::vector<store_status>& statuses) override;
+  void run_read(read_job& job) override;
+  void every_minute() override { sweep_expired_events(); }
   void mark_fault(const char* step, int code);
   void probe();
   void sweep_expired_events();
-  void reader_loop();
   void checkpoint_loop();
   static int after_commit(void* self, ::sqlite3* db, const char* name, int wal_frames);
 
   const sqlite_store_options options_;
-  std::string error_;
-  std::atomic<bool> ready_{false};
   std::unique_ptr<class sqlite_writer> writer_;  // writer thread only, once started
   const char* writer_vfs_ = nullptr;
   std::unique_ptr<class sqlite_reader> reader_;
 
-  std::mutex write_mutex_;
-  std::condition_variable write_cv_;
-  std::deque<pending_write> write_queue_;  // GUARDED_BY(write_mutex_)
-  bool stopping_ = false;                  // GUARDED_BY(write_mutex_)
-
-  std::mutex read_mutex_;
-  std::condition_variable read_cv_;
-  std::deque<read_job> read_queue_;  // GUARDED_BY(read_mutex_)
-  bool read_stopping_ = false;       // GUARDED_BY(read_mutex_)
-
-  std::thread writer_thread_;
-  std::thread reader_thread_;
   // Checkpoints run here, not in the writer's commits (wal_autocheckpoint is off).
   std::unique_ptr<class sqlite_connection> checkpointer_;
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_cv_;
   bool checkpoint_stopping_ = false;  // GUARDED_BY(checkpoint_mutex_)
   std::thread checkpoint_thread_;
-  std::once_flag stopped_;
+  std::once_flag checkpoint_stopped_;
 };
 
 }  // namespace archibald

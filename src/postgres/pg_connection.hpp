@@ -1,0 +1,79 @@
+// Thin RAII over libpq: one connection, its results, parameters without copies. A connection
+// belongs to one thread at a time (a store's writer or reader thread). Statements are sent
+// with the extended protocol; text parameters go as binary (their bytes, no terminating NUL
+// needed), integers as text.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+struct pg_conn;
+struct pg_result;
+
+namespace archibald {
+
+class pg_rows {
+ public:
+  pg_rows() = default;
+  explicit pg_rows(::pg_result* result);
+
+  bool ok() const;  // the statement ran (with or without rows)
+  int count() const;
+  std::string_view text(int row, int column) const;
+  std::int64_t int64(int row, int column) const;
+  bool is_null(int row, int column) const;
+  std::int64_t affected() const;  // rows an INSERT / UPDATE / DELETE touched
+  std::string sqlstate() const;   // "" when ok
+  std::string error() const;
+
+ private:
+  struct clearer {
+    void operator()(::pg_result* r) const;
+  };
+  std::unique_ptr<::pg_result, clearer> result_;
+};
+
+// Up to max parameters of one statement; the text ones are views: they must outlive the call.
+class pg_params {
+ public:
+  static constexpr int max = 8;
+  pg_params& text(std::string_view value);
+  pg_params& int64(std::int64_t value);
+
+ private:
+  friend class pg_connection;
+  int count_ = 0;
+  std::array<const char*, max> values_{};
+  std::array<int, max> lengths_{};
+  std::array<int, max> formats_{};
+  std::array<std::array<char, 24>, max> numbers_{};
+};
+
+class pg_connection {
+ public:
+  // Connects (a postgresql:// URL or key=value string); on failure error() says why.
+  explicit pg_connection(const std::string& url);
+  bool ok() const;  // connected, and the last statement did not lose the connection
+  bool alive();     // ok(), and the server has not closed the idle connection meanwhile
+  std::string error() const;
+
+  pg_rows exec(const char* sql);  // one or more statements, no parameters
+  pg_rows exec(const char* sql, const pg_params& params);
+
+ private:
+  struct finisher {
+    void operator()(::pg_conn* c) const;
+  };
+  std::unique_ptr<::pg_conn, finisher> conn_;
+  std::chrono::steady_clock::time_point last_used_ = std::chrono::steady_clock::now();
+};
+
+// SQLSTATE classes the store reacts to.
+bool is_retryable(std::string_view sqlstate);        // deadlock, serialization failure
+bool is_connection_lost(std::string_view sqlstate);  // class 08, admin shutdown, crash
+
+}  // namespace archibald
