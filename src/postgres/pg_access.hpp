@@ -8,6 +8,9 @@
 
 namespace archibald {
 
+// The channel of the events' hints ("user:seq"): the nodes LISTEN to it.
+inline constexpr const char* pg_event_channel = "archibald_events";
+
 class pg_transaction final : public store_transaction {
  public:
   pg_transaction(pg_connection& db, std::int64_t retention_count)

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <poll.h>
+
 #include <charconv>
 #include <cstdlib>
 
@@ -125,6 +127,24 @@ pg_rows pg_connection::exec(const char* sql, const pg_params& p) {
   last_used_ = std::chrono::steady_clock::now();
   return pg_rows(PQexecParams(conn_.get(), sql, p.count_, nullptr, p.values_.data(),
                               p.lengths_.data(), p.formats_.data(), 0));
+}
+
+std::optional<std::pair<std::string, std::string>> pg_connection::notification(
+    std::chrono::milliseconds timeout) {
+  const auto take = [this]() -> std::optional<std::pair<std::string, std::string>> {
+    PGnotify* n = PQnotifies(conn_.get());
+    if (!n) return std::nullopt;
+    std::pair<std::string, std::string> out{n->relname, n->extra};
+    PQfreemem(n);
+    return out;
+  };
+  if (auto n = take()) return n;
+  if (!ok()) return std::nullopt;
+  pollfd fd{PQsocket(conn_.get()), POLLIN, 0};
+  if (::poll(&fd, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+  if (PQconsumeInput(conn_.get()) != 1) return std::nullopt;  // lost: ok() now says so
+  last_used_ = std::chrono::steady_clock::now();
+  return take();
 }
 
 bool is_retryable(std::string_view sqlstate) {

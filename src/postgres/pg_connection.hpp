@@ -8,7 +8,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 
 struct pg_conn;
@@ -62,6 +64,9 @@ class pg_connection {
   std::string error() const;
 
   pg_rows exec(const char* sql);  // one or more statements, no parameters
+  // A notification of a channel this connection LISTENs to: waits up to `timeout` for one
+  // (the connection's socket polled); nullopt when none came or the connection was lost.
+  std::optional<std::pair<std::string, std::string>> notification(std::chrono::milliseconds timeout);
   pg_rows exec(const char* sql, const pg_params& params);
 
  private:

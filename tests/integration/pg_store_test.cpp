@@ -83,6 +83,29 @@ TEST_F(PgStoreTest, MigratesAnEmptyDatabaseOnceForSeveralNodesAndRoundTrips) {
   EXPECT_EQ(w.last_seq, 2);
 }
 
+TEST_F(PgStoreTest, EveryCommittedEventSendsItsHintToListeningNodesAtTheCommit) {
+  pg_store store(options());
+  ASSERT_EQ(store.error(), "");
+  pg_connection listener(url);
+  ASSERT_TRUE(listener.exec("LISTEN archibald_events").ok());
+  ASSERT_EQ(write_sync(store, put_with_event("u", "r1", 100)), store_status::ok);
+  ASSERT_EQ(write_sync(store, put_with_event("v", "r2", 100)), store_status::ok);
+  // A job rolled back (it fails after its event) sends nothing, and its seq is not used.
+  EXPECT_EQ(write_sync(store,
+                       [](store_transaction& t) {
+                         t.append_event("u", {t.next_seq("u"), 1, "lost"});
+                         throw std::runtime_error("the job fails");
+                       }),
+            store_status::unavailable);
+  ASSERT_EQ(write_sync(store, put_with_event("u", "r4", 100)), store_status::ok);
+  std::vector<std::string> hints;
+  while (auto n = listener.notification(2s)) {
+    EXPECT_EQ(n->first, "archibald_events");
+    hints.push_back(n->second);
+  }
+  EXPECT_EQ(hints, (std::vector<std::string>{"u:1", "v:1", "u:2"}));  // in commit order
+}
+
 TEST_F(PgStoreTest, RefusesADatabaseWithANewerSchema) {
   { pg_store first(options()); }
   pg_connection db(url);
