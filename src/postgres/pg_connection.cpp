@@ -125,8 +125,15 @@ pg_rows pg_connection::exec(const char* sql) {
 
 pg_rows pg_connection::exec(const char* sql, const pg_params& p) {
   last_used_ = std::chrono::steady_clock::now();
-  return pg_rows(PQexecParams(conn_.get(), sql, p.count_, nullptr, p.values_.data(),
-                              p.lengths_.data(), p.formats_.data(), 0));
+  auto it = prepared_.find(std::string_view(sql));
+  if (it == prepared_.end()) {
+    std::string name = "s" + std::to_string(prepared_.size() + 1);
+    pg_rows parsed(PQprepare(conn_.get(), name.c_str(), sql, p.count_, nullptr));
+    if (!parsed.ok()) return parsed;
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  return pg_rows(PQexecPrepared(conn_.get(), it->second.c_str(), p.count_, p.values_.data(),
+                                p.lengths_.data(), p.formats_.data(), 0));
 }
 
 std::optional<std::pair<std::string, std::string>> pg_connection::notification(

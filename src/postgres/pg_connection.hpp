@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 #include <string_view>
+#include <unordered_map>
 
 struct pg_conn;
 struct pg_result;
@@ -67,13 +68,20 @@ class pg_connection {
   // A notification of a channel this connection LISTENs to: waits up to `timeout` for one
   // (the connection's socket polled); nullopt when none came or the connection was lost.
   std::optional<std::pair<std::string, std::string>> notification(std::chrono::milliseconds timeout);
+  // Prepared on its first use on this connection (by its text), then executed by name.
   pg_rows exec(const char* sql, const pg_params& params);
 
  private:
   struct finisher {
     void operator()(::pg_conn* c) const;
   };
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   std::unique_ptr<::pg_conn, finisher> conn_;
+  std::unordered_map<std::string, std::string, text_hash, std::equal_to<>> prepared_;  // sql → name
   std::chrono::steady_clock::time_point last_used_ = std::chrono::steady_clock::now();
 };
 
