@@ -73,8 +73,9 @@ void pg_transaction::append_event(std::string_view user_id, const appended_event
   // The event and its hint in one round trip; PostgreSQL sends the hint at the commit, in
   // commit order, to every node listening (pg_event_channel): "user:seq", never the event.
   static const std::string append =
-      std::string("WITH e AS (INSERT INTO events (user_id, seq, ts_ms, frame)"
-                  " VALUES ($1, $2, $3, $4) RETURNING user_id, seq) SELECT pg_notify('") +
+      std::string(
+          "WITH e AS (INSERT INTO events (user_id, seq, ts_ms, frame)"
+          " VALUES ($1, $2, $3, $4) RETURNING user_id, seq) SELECT pg_notify('") +
       pg_event_channel + "', e.user_id || ':' || e.seq) FROM e";
   if (!check(db_.exec(append.c_str(),
                       pg_params().text(user_id).int64(e.seq).int64(e.timestamp_ms).text(e.frame))))

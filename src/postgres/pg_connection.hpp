@@ -10,9 +10,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 struct pg_conn;
 struct pg_result;
@@ -67,7 +67,8 @@ class pg_connection {
   pg_rows exec(const char* sql);  // one or more statements, no parameters
   // A notification of a channel this connection LISTENs to: waits up to `timeout` for one
   // (the connection's socket polled); nullopt when none came or the connection was lost.
-  std::optional<std::pair<std::string, std::string>> notification(std::chrono::milliseconds timeout);
+  std::optional<std::pair<std::string, std::string>> notification(
+      std::chrono::milliseconds timeout);
   // Prepared on its first use on this connection (by its text), then executed by name.
   pg_rows exec(const char* sql, const pg_params& params);
 

@@ -10,7 +10,7 @@
 namespace archibald {
 namespace {
 
-constexpr int max_attempts = 3;  // a batch rolled back by a deadlock runs again
+constexpr int max_attempts = 3;  // runs of a batch rolled back by deadlocks
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -70,53 +70,55 @@ void pg_store::commit_batch(std::vector<pending_write>& batch,
     writer_ = connect(why);
     if (writer_ && !ready_.exchange(true)) spdlog::info("storage: PostgreSQL reachable again");
   }
-  for (int attempt = 1; attempt <= max_attempts; ++attempt)
-    if (try_batch(batch, statuses)) break;
+  std::vector<char> excluded(batch.size(), 0);
+  for (int deadlocks = 0;;) {
+    const batch_outcome outcome = try_batch(batch, statuses, excluded);
+    if (outcome == batch_outcome::done) break;
+    if (outcome == batch_outcome::retry && ++deadlocks == max_attempts) break;  // all 503
+  }
 }
 
-bool pg_store::try_batch(std::vector<pending_write>& batch, std::vector<store_status>& statuses) {
+pg_store::batch_outcome pg_store::try_batch(std::vector<pending_write>& batch,
+                                            std::vector<store_status>& statuses,
+                                            std::vector<char>& excluded) {
   statuses.assign(batch.size(), store_status::unavailable);
-  if (batch.empty() || !writer_) return true;
+  if (!writer_) return batch_outcome::done;
   pg_connection& db = *writer_;
   pg_transaction t(db, options_.retention_count);
-  const auto give_up = [&](const char* step) {
+  // Nothing of this batch is kept: after a lost connection the outcome may be unknown, and
+  // nothing was acknowledged yet (the client's retry is harmless: LWW on updatedAt).
+  const auto fail = [&](const char* step) {
     statuses.assign(batch.size(), store_status::unavailable);
     if (is_connection_lost(t.sqlstate()) || !db.ok()) {
       lost(step, t.sqlstate());
-      return true;
+      return batch_outcome::done;
     }
     db.exec("ROLLBACK");
-    return !is_retryable(t.sqlstate());  // a deadlock: run the batch again
+    return is_retryable(t.sqlstate()) ? batch_outcome::retry : batch_outcome::done;
   };
-  if (!t.check(db.exec("BEGIN"))) return give_up("begin");
+  if (!t.check(db.exec("BEGIN"))) return fail("begin");
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    t.clear_failure();
-    if (!t.check(db.exec("SAVEPOINT job"))) return give_up("savepoint");
+    if (excluded[i]) continue;
     try {
       batch[i].job(t);
     } catch (const std::exception& e) {
       spdlog::error("storage: write job threw: {}", e.what());
-      t.fail("XX000");  // internal error: this job is rolled back
+      t.fail("XX000");  // internal error: this job is left out
     }
     if (!t.failed()) {
       statuses[i] = store_status::ok;
-      if (!t.check(db.exec("RELEASE job"))) return give_up("release");
       continue;
     }
     const std::string failure = t.sqlstate();
-    if (is_connection_lost(failure) || is_retryable(failure)) return give_up("write");
-    // This job alone failed (a statement timeout, a refused write): the others go on.
-    t.clear_failure();
-    if (!t.check(db.exec("ROLLBACK TO job")) || !t.check(db.exec("RELEASE job")))
-      return give_up("rollback");
+    if (is_connection_lost(failure) || is_retryable(failure)) return fail("write");
+    // This job alone failed (a statement timeout, a refused write). No savepoint per job (two
+    // round trips each): the transaction goes, and the batch runs again without this job.
+    db.exec("ROLLBACK");
+    excluded[i] = 1;
+    return batch_outcome::without_a_job;
   }
-  t.clear_failure();
-  if (!t.check(db.exec("COMMIT"))) {
-    // Lost while committing: the outcome is unknown, and nothing was acknowledged. The client's
-    // retry is harmless: LWW on updatedAt makes a repeated write "skipped".
-    return give_up("commit");
-  }
-  return true;
+  if (!t.check(db.exec("COMMIT"))) return fail("commit");
+  return batch_outcome::done;
 }
 
 void pg_store::lost(const char* step, const std::string& why) {

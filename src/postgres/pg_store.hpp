@@ -1,9 +1,10 @@
 // The PostgreSQL implementation of sync_store (DESIGN §6), for several nodes on one database:
 // one writer thread and connection that groups concurrent write jobs into one transaction
-// (group commit, a savepoint per job), one reader thread and connection, bounded job queues,
-// event retention by count and age, statement timeouts, and readiness that follows the
-// database: when it is unreachable every write is refused (nothing acknowledged that was not
-// committed) and the connections are opened again once a second until it answers.
+// (group commit; a job that fails on its own is left out and the others run again), one reader
+// thread and connection, bounded job queues, event retention by count and age, statement timeouts,
+// and readiness that follows the database: when it is unreachable every write is refused (nothing
+// acknowledged that was not committed) and the connections are opened again once a second until it
+// answers.
 //
 // Across nodes: a record is read FOR UPDATE before it is decided on, and the user's seq comes
 // from its counter row under the row lock, so one user's commits are ordered and their seqs
@@ -47,8 +48,14 @@ class pg_store final : public queued_store {
   std::unique_ptr<pg_connection> connect(std::string& why) const;
   void commit_batch(std::vector<pending_write>& batch,
                     std::vector<store_status>& statuses) override;
-  // One try at the batch; false when it must run again (a deadlock).
-  bool try_batch(std::vector<pending_write>& batch, std::vector<store_status>& statuses);
+  // One run of the batch's jobs not excluded, in one transaction.
+  enum class batch_outcome {
+    done,           // committed, or failed for good (statuses say which)
+    retry,          // a deadlock or a changed state: run it again
+    without_a_job,  // one job failed on its own: now excluded, run the others again
+  };
+  batch_outcome try_batch(std::vector<pending_write>& batch, std::vector<store_status>& statuses,
+                          std::vector<char>& excluded);
   void lost(const char* step, const std::string& why);
   void every_minute() override;  // retention by age
   void run_read(read_job& job) override;

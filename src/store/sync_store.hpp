@@ -4,8 +4,9 @@
 //
 // Threads: write() and read() may be called from any thread and never block on disk; the
 // jobs run on the store's own threads. A write job runs inside a transaction shared with other
-// concurrent jobs (group commit), isolated from them by a savepoint; its `done` runs on the
-// writer thread after the commit, in commit order.
+// concurrent jobs (group commit); its `done` runs on the writer thread after the commit, in
+// commit order. A job may run more than once before it commits (PostgreSQL runs a batch again
+// after a deadlock, or without a job that failed): it must set, not accumulate, what it reports.
 #pragma once
 
 #include <cstdint>

@@ -106,6 +106,35 @@ TEST_F(PgStoreTest, EveryCommittedEventSendsItsHintToListeningNodesAtTheCommit) 
   EXPECT_EQ(hints, (std::vector<std::string>{"u:1", "v:1", "u:2"}));  // in commit order
 }
 
+TEST_F(PgStoreTest, AJobThatFailsLeavesTheOthersOfItsBatchCommitted) {
+  pg_store store(options());
+  ASSERT_EQ(store.error(), "");
+  constexpr int jobs = 60;
+  std::vector<std::future<store_status>> done;
+  for (int i = 0; i < jobs; ++i) {  // queued at once: they share batches
+    auto p = std::make_shared<std::promise<store_status>>();
+    done.push_back(p->get_future());
+    auto job = i % 20 == 7 ? sync_store::write_job([](store_transaction& t) {
+      t.append_event("u", {t.next_seq("u"), 1, "lost"});
+      throw std::runtime_error("this job fails");
+    })
+                           : put_with_event("u", "r" + std::to_string(i), 100 + i);
+    store.write(std::move(job), [p](store_status s) { p->set_value(s); });
+  }
+  int ok = 0;
+  for (int i = 0; i < jobs; ++i) {
+    const auto status = done[static_cast<std::size_t>(i)].get();
+    EXPECT_EQ(status, i % 20 == 7 ? store_status::unavailable : store_status::ok) << i;
+    ok += status == store_status::ok;
+  }
+  const auto w = events_after(store, "u", 0);  // the others' events, seq 1..57 without a gap
+  ASSERT_EQ(w.events.size(), static_cast<std::size_t>(ok));
+  for (std::size_t i = 0; i < w.events.size(); ++i) {
+    EXPECT_EQ(w.events[i].seq, static_cast<std::int64_t>(i) + 1);
+    EXPECT_NE(w.events[i].frame, "lost");
+  }
+}
+
 TEST_F(PgStoreTest, RefusesADatabaseWithANewerSchema) {
   { pg_store first(options()); }
   pg_connection db(url);
