@@ -68,7 +68,6 @@ for i in $(seq 0 $((nodes - 1))); do
   echo "  node-$((i + 1)):     http://localhost:$((first_port + i))   ws://localhost:$((first_port + i))/ws/realtime?token=<JWT>"
 done
 echo "  Dev token:  $bin token --user u-1001 --device phone-1"
-echo "  (A write reaches devices on other nodes when they resume with lastSeq: the bus between nodes is in progress.)"
 echo "  Ctrl-C stops the nodes and the database."
 echo
 wait "${pids[@]}"

@@ -10,8 +10,10 @@
 #include "metrics/process_stats.hpp"
 #include "metrics/server_metrics.hpp"
 #include "net/realtime_server.hpp"
+#include "postgres/pg_listener.hpp"
 #include "postgres/pg_store.hpp"
 #include "store/sqlite_store.hpp"
+#include "sync/cluster_feed.hpp"
 #include "sync/sync_service.hpp"
 
 namespace archibald {
@@ -83,6 +85,17 @@ int run_server(const server_config& config) {
       {.max_total = life.connection_capacity, .max_per_user = config.max_connections_per_user});
   server_metrics metrics;
   sync_service sync(*store, registry, metrics);
+  // Several nodes: the other nodes' events reach this node's devices through the feed.
+  std::unique_ptr<cluster_feed> feed;
+  std::unique_ptr<pg_listener> listener;
+  if (!config.database_url.empty()) {
+    feed = std::make_unique<cluster_feed>(*store, registry);
+    sync.use_cluster_feed(feed.get());
+    listener = std::make_unique<pg_listener>(
+        config.database_url,
+        [&feed](std::string_view user_id, std::int64_t seq) { feed->hinted(user_id, seq); },
+        [&feed] { feed->catch_up_all(); });
+  }
   const router routes(server_context{config, verifier, registry, metrics, life, sync});
   realtime_server server(
       routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process : fd_limit,
@@ -109,6 +122,7 @@ int run_server(const server_config& config) {
     spdlog::info("storage: PostgreSQL (group commit up to {})", config.group_commit_max);
   }
   server.run();
+  listener.reset();
   store->stop();  // finishes queued writes (SQLite: checkpoints the WAL)
   spdlog::info("stopped");
   return 0;

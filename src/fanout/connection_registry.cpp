@@ -59,6 +59,12 @@ std::size_t connection_registry::send_to_user(std::string_view user_id,
   return queued;
 }
 
+bool connection_registry::has_user(std::string_view user_id) const {
+  const shard& s = shards_[string_hash{}(user_id) % shard_count];
+  std::lock_guard lock(s.mutex);
+  return s.users.find(user_id) != s.users.end();
+}
+
 std::size_t connection_registry::send_to_all(const shared_message& message) {
   std::size_t queued = 0;
   for (const auto& c : snapshot()) queued += c->send(message) == send_result::queued;

@@ -6,6 +6,7 @@
 
 #include "protocol/clock.hpp"
 #include "protocol/envelope.hpp"
+#include "sync/cluster_feed.hpp"
 #include "sync/record_rules.hpp"
 
 namespace archibald {
@@ -71,6 +72,10 @@ json::object result(std::string_view id, std::string_view action,
 sync_service::sync_service(sync_store& store, connection_registry& registry,
                            server_metrics& metrics)
     : store_(store), registry_(registry), metrics_(metrics) {}
+
+std::size_t sync_service::deliver(const std::string& user_id, const shared_message& event) {
+  return feed_ ? feed_->committed(user_id, event) : registry_.send_to_user(user_id, event);
+}
 
 void sync_service::record_queued(stage_clock& c) {
   c.queued = steady::now();
@@ -162,7 +167,7 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
   store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
     if (status != store_status::ok) return done(status, {});
     const auto committed = record_committed(w->clock);
-    for (const auto& e : w->events) registry_.send_to_user(user_id, e);
+    for (const auto& e : w->events) deliver(user_id, e);
     record_fanned_out(committed);
     add(metrics_.events_published, w->events.size());
     done(status, std::move(w->results));
@@ -201,7 +206,7 @@ void sync_service::remove(const collection_spec& spec, std::string user_id, std:
   store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
     if (status == store_status::ok && w->event) {
       const auto committed = record_committed(w->clock);
-      registry_.send_to_user(user_id, w->event);
+      deliver(user_id, w->event);
       record_fanned_out(committed);
       add(metrics_.events_published);
     }
@@ -248,7 +253,7 @@ void sync_service::publish(std::string user_id, std::string type, json::value pa
   store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
     if (status != store_status::ok) return done(status, 0);
     const auto committed = record_committed(w->clock);
-    const std::size_t delivered = registry_.send_to_user(user_id, w->event);
+    const std::size_t delivered = deliver(user_id, w->event);
     record_fanned_out(committed);
     add(metrics_.events_published);
     done(status, delivered);

@@ -22,6 +22,8 @@
 
 namespace archibald {
 
+class cluster_feed;
+
 class sync_service {
  public:
   using results_done = std::function<void(store_status, boost::json::array results)>;
@@ -51,12 +53,17 @@ class sync_service {
               std::size_t limit, replay_done done);
 
   bool ready() const { return store_.ready(); }
+  // Several nodes (PostgreSQL): durable events go out through the feed, in seq order with the
+  // other nodes' events, instead of straight to the registry. Set before serving.
+  void use_cluster_feed(cluster_feed* feed) { feed_ = feed; }
 
  private:
   // A durable write's moments, for metrics_.write_stages.
   struct stage_clock {
     received_at received, queued, begun;
   };
+  // A committed durable event to the user's devices: through the cluster feed, or directly.
+  std::size_t deliver(const std::string& user_id, const shared_message& event);
   void record_queued(stage_clock& c);  // now queued: the handle stage ends
   // Now committed: records the queue and commit stages, returns the moment.
   received_at record_committed(const stage_clock& c);
@@ -64,6 +71,7 @@ class sync_service {
 
   sync_store& store_;
   connection_registry& registry_;
+  cluster_feed* feed_ = nullptr;
   server_metrics& metrics_;
 };
 

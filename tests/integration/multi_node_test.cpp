@@ -1,7 +1,10 @@
 // Two archibald-realtime nodes on one PostgreSQL database (DESIGN §6), the database started by
 // the test: the schema created by the nodes themselves, records written on one node read on
-// the other, and a device on the other node resuming with lastSeq gets the events in seq order.
+// the other, a device on the other node resuming with lastSeq, and live events from both
+// nodes at once reaching devices on both, in seq order, once.
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "support/pg_server.hpp"
 #include "support/realtime_helpers.hpp"
@@ -40,6 +43,43 @@ TEST(MultiNode, ANodeServesWhatAnotherWroteAndReplaysItInSeqOrder) {
   EXPECT_EQ(e1.at("seq").as_int64(), 1);
   EXPECT_EQ(e1.at("type").as_string(), "DRAFT_CREATED");
   EXPECT_EQ(e2.at("seq").as_int64(), 2);
+}
+
+// Every device of the user, on either node, gets every event once and in seq order, while both
+// nodes write the user's drafts at once.
+TEST(MultiNode, WritesOnBothNodesReachEveryDeviceOnEitherNodeInSeqOrderOnce) {
+  pg_server pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  const std::string url = pg.create_database();
+  server_process a({{"DATABASE_URL", url}}), b({{"DATABASE_URL", url}});
+  auto on_a = open_device(a, "u");
+  auto on_b = open_device(b, "u");
+  ASSERT_TRUE(wait_for_stat(a, "totalConnections", 1));
+  ASSERT_TRUE(wait_for_stat(b, "totalConnections", 1));
+  std::this_thread::sleep_for(300ms);  // both nodes LISTEN (they start catching up at once)
+  constexpr int per_node = 40;
+  const auto writer = [&](server_process& node, const std::string& prefix) {
+    for (int i = 0; i < per_node; ++i)
+      EXPECT_EQ(results_of(post_drafts(node, "u", draft_json(prefix + std::to_string(i), 1000 + i)))
+                    .at(0)
+                    .at("action")
+                    .as_string(),
+                "created");
+  };
+  std::thread wa([&] { writer(a, "a"); });
+  std::thread wb([&] { writer(b, "b"); });
+  wa.join();
+  wb.join();
+  for (auto* device : {on_a.get(), on_b.get()}) {
+    std::int64_t expected = 1;
+    for (; expected <= 2 * per_node; ++expected) {
+      const auto ev = next_event(*device);
+      if (ev.empty()) break;
+      ASSERT_EQ(ev.at("seq").as_int64(), expected);
+    }
+    EXPECT_EQ(expected, 2 * per_node + 1);
+    EXPECT_EQ(device->read(500ms).what, ws_event::kind::timeout) << "nothing more: no duplicate";
+  }
 }
 
 TEST(MultiNode, ANodeRefusesToStartWithoutItsDatabase) {

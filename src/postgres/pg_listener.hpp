@@ -1,0 +1,41 @@
+// The node's LISTEN session on the events' hint channel (DESIGN §6): a thread and a connection
+// of its own that hands every hint ("user:seq") to on_hint. When the session is lost it
+// listens again first and then calls on_listening, so that the users here catch up on what
+// was committed meanwhile; on_listening also runs on the first LISTEN.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace archibald {
+
+class pg_listener {
+ public:
+  using hint_handler = std::function<void(std::string_view user_id, std::int64_t seq)>;
+
+  pg_listener(std::string url, hint_handler on_hint, std::function<void()> on_listening);
+  ~pg_listener();  // stops the thread
+  pg_listener(const pg_listener&) = delete;
+  pg_listener& operator=(const pg_listener&) = delete;
+
+  bool listening() const { return listening_.load(std::memory_order_relaxed); }
+
+ private:
+  void run();
+
+  const std::string url_;
+  const hint_handler on_hint_;
+  const std::function<void()> on_listening_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> listening_{false};
+  std::thread thread_;
+};
+
+// "user:seq" → its parts; the user id may itself hold ':' (the seq follows the last one).
+bool parse_hint(std::string_view payload, std::string_view& user_id, std::int64_t& seq);
+
+}  // namespace archibald

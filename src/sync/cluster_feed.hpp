@@ -1,0 +1,64 @@
+// Several nodes on one database (DESIGN §6): the durable events of the users connected to this
+// node, delivered to their devices in seq order and each once, whichever node wrote them. Two
+// sources feed it: this node's commits (the frame in hand) and the other nodes' hints
+// ("user:seq", from the database's NOTIFY), whose events are read from the store. A seq that
+// arrives before those under it waits while the gap is read; many hints for one user collapse
+// into one read. A user with no device here has no cursor: its hints cost nothing.
+//
+// Threads: any (the store's writer for commits, the listener for hints, the reader for the
+// catch-up reads). One mutex; deliveries are queued on the sessions (never blocking).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "fanout/connection_registry.hpp"
+#include "protocol/envelope.hpp"
+#include "store/sync_store.hpp"
+
+namespace archibald {
+
+class cluster_feed {
+ public:
+  cluster_feed(sync_store& store, connection_registry& registry)
+      : store_(store), registry_(registry) {}
+
+  // This node committed `event` (its seq set) for the user; returns the devices it reached now.
+  std::size_t committed(const std::string& user_id, const shared_message& event);
+  // Some node committed the user's `seq`.
+  void hinted(std::string_view user_id, std::int64_t seq);
+  // The hints may have been missed (the listener reconnected): every user with a cursor reads
+  // what came after it.
+  void catch_up_all();
+
+  std::size_t cursors() const;
+
+ private:
+  struct cursor {
+    std::int64_t delivered = 0;  // every seq up to this one went out (or predates the cursor)
+    std::int64_t known = 0;      // the highest seq known to exist
+    bool reading = false;
+    std::map<std::int64_t, shared_message> waiting;  // above delivered + 1
+  };
+  using lock = std::unique_lock<std::mutex>;
+  struct text_hash {  // lookups by string_view
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  // Sends what is in order; starts a read when a gap remains. Unlocks before reading.
+  std::size_t advance(const std::string& user_id, lock& held);
+  void read_after(const std::string& user_id, std::int64_t after);
+
+  sync_store& store_;
+  connection_registry& registry_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, cursor, text_hash, std::equal_to<>>
+      cursors_;  // GUARDED_BY(mutex_)
+};
+
+}  // namespace archibald
