@@ -5,8 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <future>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "postgres/pg_connection.hpp"
@@ -197,6 +202,35 @@ TEST_F(PgStoreTest, WhileTheDatabaseIsDownWritesAreRefusedAndAfterwardsAccepted)
   const auto w = events_after(store, "u", 0);
   ASSERT_EQ(w.events.size(), 2u);
   EXPECT_EQ(w.events[1].seq, 2);
+}
+
+TEST(PgServer, AKilledTestProcessLeavesNoServerBehind) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {  // starts a server, reports its folder and port, dies without cleaning up
+    pg_server pg;
+    const std::string report = pg.ok() ? pg.dir() + " " + std::to_string(pg.port()) : "";
+    (void)!::write(fds[1], report.data(), report.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  char buffer[256] = {};
+  const ssize_t n = ::read(fds[0], buffer, sizeof buffer - 1);
+  ::close(fds[0]);
+  ::waitpid(child, nullptr, 0);
+  ASSERT_GT(n, 0) << "the child's server did not start";
+  std::string dir;
+  int port = 0;
+  std::istringstream(buffer) >> dir >> port;
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = !std::filesystem::exists(dir);
+    if (!gone) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(gone) << dir;
+  pg_connection db("postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/postgres");
+  EXPECT_FALSE(db.ok()) << "its server still answers";
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "support/pg_server.hpp"
 
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -37,6 +39,7 @@ pg_server::pg_server() : bin_(server_binaries()) {
     return;
   }
   dir_ = pattern;
+  start_watchdog();
   if (::geteuid() == 0) {
     const passwd* pg = ::getpwnam("postgres");
     if (!pg || ::chown(dir_.c_str(), pg->pw_uid, pg->pw_gid) != 0) {
@@ -55,16 +58,48 @@ pg_server::pg_server() : bin_(server_binaries()) {
 
 pg_server::~pg_server() {
   if (dir_.empty()) return;
-  if (port_) run_as_owner(bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate stop > /dev/null 2>&1");
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
+  if (watchdog_fd_ < 0) {  // no watchdog: clean up here
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    return;
+  }
+  ::close(watchdog_fd_);  // the watchdog stops the server and removes the folder
+  ::waitpid(watchdog_pid_, nullptr, 0);
+}
+
+void pg_server::start_watchdog() {
+  // A process of its own, waiting for the end of a pipe only this process holds: when the test
+  // process ends — normally or killed (a ctest timeout, SIGPIPE) — it stops the server and
+  // removes the folder. Everything is prepared before the fork; the child only execs.
+  const std::string script =
+      "cat > /dev/null; " +
+      owner_command(bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate stop > /dev/null 2>&1") +
+      "; rm -rf " + dir_;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[0], STDIN_FILENO);
+    ::close_range(3, ~0U, 0);  // holds none of the test's sockets open
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[0]);
+  if (pid < 0) {
+    ::close(fds[1]);
+    return;
+  }
+  watchdog_fd_ = fds[1];
+  watchdog_pid_ = pid;
+}
+
+std::string pg_server::owner_command(const std::string& command) {
+  const std::string quoted = "'" + command + "'";
+  return ::geteuid() == 0 ? "runuser -u postgres -- sh -c " + quoted : "sh -c " + quoted;
 }
 
 bool pg_server::run_as_owner(const std::string& command) const {
-  const std::string quoted = "'" + command + "'";
-  const std::string line =
-      ::geteuid() == 0 ? "runuser -u postgres -- sh -c " + quoted : "sh -c " + quoted;
-  return std::system(line.c_str()) == 0;
+  return std::system(owner_command(command).c_str()) == 0;
 }
 
 bool pg_server::start() {
