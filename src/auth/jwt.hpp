@@ -12,7 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "protocol/string_map.hpp"
 
 namespace archibald {
 
@@ -64,12 +65,7 @@ class jwt_verifier {
   std::string secret_;
   std::int64_t leeway_s_;
   mutable std::mutex cache_mutex_;
-  struct token_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  mutable std::unordered_map<std::string, verified, token_hash, std::equal_to<>>
-      cache_;  // GUARDED_BY(cache_mutex_)
+  mutable string_map<verified> cache_;  // GUARDED_BY(cache_mutex_)
 };
 
 // Signs claims as an HS256 token. Used by the token subcommand, the tests and the load tool.

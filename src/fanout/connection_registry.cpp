@@ -11,6 +11,10 @@ connection_registry::shard& connection_registry::shard_for(std::string_view user
   return shards_[string_hash{}(user_id) % shard_count];
 }
 
+const connection_registry::shard& connection_registry::shard_for(std::string_view user_id) const {
+  return shards_[string_hash{}(user_id) % shard_count];
+}
+
 admission connection_registry::add(const std::string& user_id, std::shared_ptr<connection> c,
                                    bool& reconnection) {
   if (total_.fetch_add(1, std::memory_order_relaxed) >= limits_.max_total) {
@@ -60,7 +64,7 @@ std::size_t connection_registry::send_to_user(std::string_view user_id,
 }
 
 bool connection_registry::has_user(std::string_view user_id) const {
-  const shard& s = shards_[string_hash{}(user_id) % shard_count];
+  const shard& s = shard_for(user_id);
   std::lock_guard lock(s.mutex);
   return s.users.find(user_id) != s.users.end();
 }

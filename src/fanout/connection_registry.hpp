@@ -11,11 +11,11 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "fanout/connection.hpp"
+#include "protocol/string_map.hpp"
 
 namespace archibald {
 
@@ -50,18 +50,15 @@ class connection_registry {
   const registry_limits& limits() const { return limits_; }
 
  private:
-  struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   using pool = std::vector<std::shared_ptr<connection>>;
   struct shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, pool, string_hash, std::equal_to<>> users;  // GUARDED_BY(mutex)
+    string_map<pool> users;  // GUARDED_BY(mutex)
   };
   static constexpr std::size_t shard_count = 64;
 
   shard& shard_for(std::string_view user_id);
+  const shard& shard_for(std::string_view user_id) const;
 
   const registry_limits limits_;
   std::atomic<std::size_t> total_{0};

@@ -11,11 +11,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 
 struct pg_conn;
 struct pg_result;
+
+#include "protocol/string_map.hpp"
 
 namespace archibald {
 
@@ -76,13 +77,8 @@ class pg_connection {
   struct finisher {
     void operator()(::pg_conn* c) const;
   };
-  struct text_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   std::unique_ptr<::pg_conn, finisher> conn_;
-  std::unordered_map<std::string, std::string, text_hash, std::equal_to<>> prepared_;  // sql → name
+  string_map<std::string> prepared_;  // sql → statement name
   std::chrono::steady_clock::time_point last_used_ = std::chrono::steady_clock::now();
 };
 

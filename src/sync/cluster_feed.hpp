@@ -14,10 +14,10 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "fanout/connection_registry.hpp"
 #include "protocol/envelope.hpp"
+#include "protocol/string_map.hpp"
 #include "store/sync_store.hpp"
 
 namespace archibald {
@@ -45,10 +45,6 @@ class cluster_feed {
     std::map<std::int64_t, shared_message> waiting;  // above delivered + 1
   };
   using lock = std::unique_lock<std::mutex>;
-  struct text_hash {  // lookups by string_view
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
 
   // Sends what is in order; starts a read when a gap remains. Unlocks before reading.
   std::size_t advance(const std::string& user_id, lock& held);
@@ -57,8 +53,7 @@ class cluster_feed {
   sync_store& store_;
   connection_registry& registry_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, cursor, text_hash, std::equal_to<>>
-      cursors_;  // GUARDED_BY(mutex_)
+  string_map<cursor> cursors_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace archibald
