@@ -94,7 +94,7 @@ int run_server(const server_config& config) {
     listener = std::make_unique<pg_listener>(
         config.database_url,
         [&feed](std::string_view user_id, std::int64_t seq) { feed->hinted(user_id, seq); },
-        [&feed] { feed->catch_up_all(); });
+        [&feed] { feed->catch_up_all(); }, [&feed] { feed->check_positions(); });
   }
   const router routes(server_context{config, verifier, registry, metrics, life, sync});
   realtime_server server(

@@ -135,6 +135,22 @@ event_window pg_reader::events_after_seq(std::string_view user_id, std::int64_t 
                 after_seq, limit);
 }
 
+std::vector<std::int64_t> pg_reader::last_seqs(const std::vector<std::string>& user_ids) {
+  std::vector<std::int64_t> out(user_ids.size(), 0);
+  if (user_ids.empty()) return out;
+  const std::string ids = pg_text_array(user_ids);
+  const auto rows = db_.exec(
+      "SELECT u.i, s.last_seq FROM unnest($1::text[]) WITH ORDINALITY AS u(id, i)"
+      " JOIN user_seq s ON s.user_id = u.id",
+      pg_params().text(ids));
+  if (!check(rows)) return out;
+  for (int r = 0; r < rows.count(); ++r) {
+    const std::int64_t i = rows.int64(r, 0) - 1;
+    if (i >= 0 && static_cast<std::size_t>(i) < out.size()) out[i] = rows.int64(r, 1);
+  }
+  return out;
+}
+
 event_window pg_reader::events_after_time(std::string_view user_id, std::int64_t after_ms,
                                           std::size_t limit) {
   return window(user_id,

@@ -163,4 +163,19 @@ bool is_connection_lost(std::string_view sqlstate) {
          sqlstate == "57P03";
 }
 
+std::string pg_text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const std::string& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (const char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 }  // namespace archibald

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 struct pg_conn;
 struct pg_result;
@@ -85,5 +86,8 @@ class pg_connection {
 // SQLSTATE classes the store reacts to.
 bool is_retryable(std::string_view sqlstate);        // deadlock, serialization failure
 bool is_connection_lost(std::string_view sqlstate);  // class 08, admin shutdown, crash
+
+// A text[] literal ('{"a","b\\"c"}') of the values, for one parameter such as $1::text[].
+std::string pg_text_array(const std::vector<std::string>& values);
 
 }  // namespace archibald

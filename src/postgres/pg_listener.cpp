@@ -19,8 +19,12 @@ bool parse_hint(std::string_view payload, std::string_view& user_id, std::int64_
   return true;
 }
 
-pg_listener::pg_listener(std::string url, hint_handler on_hint, std::function<void()> on_listening)
-    : url_(std::move(url)), on_hint_(std::move(on_hint)), on_listening_(std::move(on_listening)) {
+pg_listener::pg_listener(std::string url, hint_handler on_hint, std::function<void()> on_listening,
+                         std::function<void()> on_position_check)
+    : url_(std::move(url)),
+      on_hint_(std::move(on_hint)),
+      on_listening_(std::move(on_listening)),
+      on_position_check_(std::move(on_position_check)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -41,7 +45,12 @@ void pg_listener::run() {
     }
     if (!listening_.exchange(true)) spdlog::info("cluster: listening for other nodes' events");
     on_listening_();  // listening first, then catching up: nothing falls between the two
+    auto next_check = std::chrono::steady_clock::now() + position_check_interval;
     while (!stopping_ && db.ok()) {
+      if (std::chrono::steady_clock::now() >= next_check) {
+        on_position_check_();
+        next_check += position_check_interval;
+      }
       const auto n = db.notification(std::chrono::milliseconds(250));
       if (!n) continue;
       std::string_view user_id;

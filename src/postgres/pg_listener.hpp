@@ -1,10 +1,12 @@
 // The node's LISTEN session on the events' hint channel (DESIGN §6): a thread and a connection
 // of its own that hands every hint ("user:seq") to on_hint. When the session is lost it
 // listens again first and then calls on_listening, so that the users here catch up on what
-// was committed meanwhile; on_listening also runs on the first LISTEN.
+// was committed meanwhile; on_listening also runs on the first LISTEN. While listening it calls
+// on_position_check every position_check_interval: a last net for a hint lost all the same.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,7 +19,10 @@ class pg_listener {
  public:
   using hint_handler = std::function<void(std::string_view user_id, std::int64_t seq)>;
 
-  pg_listener(std::string url, hint_handler on_hint, std::function<void()> on_listening);
+  static constexpr std::chrono::seconds position_check_interval{5};
+
+  pg_listener(std::string url, hint_handler on_hint, std::function<void()> on_listening,
+              std::function<void()> on_position_check);
   ~pg_listener();  // stops the thread
   pg_listener(const pg_listener&) = delete;
   pg_listener& operator=(const pg_listener&) = delete;
@@ -30,6 +35,7 @@ class pg_listener {
   const std::string url_;
   const hint_handler on_hint_;
   const std::function<void()> on_listening_;
+  const std::function<void()> on_position_check_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> listening_{false};
   std::thread thread_;

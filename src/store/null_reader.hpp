@@ -16,6 +16,7 @@ class null_reader final : public store_reader {
   event_window events_after_time(std::string_view, std::int64_t, std::size_t) override {
     return {};
   }
+  std::vector<std::int64_t> last_seqs(const std::vector<std::string>&) override { return {}; }
   bool failed() const override { return true; }
 };
 

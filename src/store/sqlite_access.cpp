@@ -182,4 +182,16 @@ event_window sqlite_reader::events_after_time(std::string_view user_id, std::int
   return window(user_id, after_time_, after_ms, limit);
 }
 
+std::vector<std::int64_t> sqlite_reader::last_seqs(const std::vector<std::string>& user_ids) {
+  std::vector<std::int64_t> out(user_ids.size(), 0);
+  for (std::size_t i = 0; i < user_ids.size(); ++i) {
+    last_seq_.bind(1, user_ids[i]);
+    const int rc = last_seq_.step();
+    if (rc == SQLITE_ROW) out[i] = last_seq_.int64(0);
+    failed_ |= rc != SQLITE_ROW && rc != SQLITE_DONE;
+    last_seq_.reset();
+  }
+  return out;
+}
+
 }  // namespace archibald

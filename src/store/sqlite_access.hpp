@@ -57,6 +57,7 @@ class sqlite_reader final : public store_reader {
                                 std::size_t limit) override;
   event_window events_after_time(std::string_view user_id, std::int64_t after_ms,
                                  std::size_t limit) override;
+  std::vector<std::int64_t> last_seqs(const std::vector<std::string>& user_ids) override;
   bool failed() const override { return failed_; }
 
   sqlite_connection db;

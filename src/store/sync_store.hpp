@@ -78,6 +78,9 @@ class store_reader {
   // Events with a timestamp > after_ms, in seq order, at most `limit`.
   virtual event_window events_after_time(std::string_view user_id, std::int64_t after_ms,
                                          std::size_t limit) = 0;
+  // The newest seq given to each user (0: none), in the order asked: one query for many users
+  // (the cluster's position check).
+  virtual std::vector<std::int64_t> last_seqs(const std::vector<std::string>& user_ids) = 0;
   virtual bool failed() const = 0;
 };
 

@@ -8,6 +8,7 @@ namespace archibald {
 namespace {
 
 constexpr std::size_t catch_up_page = 500;
+constexpr std::size_t positions_per_read = 1000;
 
 }  // namespace
 
@@ -22,10 +23,14 @@ std::size_t cluster_feed::committed(const std::string& user_id, const shared_mes
 }
 
 void cluster_feed::hinted(std::string_view user_id, std::int64_t seq) {
+  heard(user_id, seq, true);
+}
+
+void cluster_feed::heard(std::string_view user_id, std::int64_t seq, bool may_follow) {
   lock held(mutex_);
   auto it = cursors_.find(user_id);
   if (it == cursors_.end()) {
-    if (!registry_.has_user(user_id)) return;  // nobody here to deliver to
+    if (!may_follow || !registry_.has_user(user_id)) return;  // nobody here to deliver to
     it = cursors_.try_emplace(std::string(user_id)).first;
     it->second.delivered = it->second.known = seq - 1;
   }
@@ -46,6 +51,37 @@ void cluster_feed::catch_up_all() {
     }
   }
   for (const auto& [user, after] : reads) read_after(user, after);
+}
+
+void cluster_feed::replayed(const std::string& user_id, std::int64_t last_seq) {
+  lock held(mutex_);
+  auto [it, fresh] = cursors_.try_emplace(user_id);
+  cursor& c = it->second;
+  if (fresh) c.delivered = c.known = last_seq;
+  if (last_seq <= c.known) return;
+  c.known = last_seq;
+  advance(user_id, held);
+}
+
+void cluster_feed::check_positions() {
+  std::vector<std::string> users;
+  {
+    std::lock_guard guard(mutex_);
+    users.reserve(cursors_.size());
+    for (const auto& entry : cursors_) users.push_back(entry.first);
+  }
+  for (std::size_t from = 0; from < users.size(); from += positions_per_read) {
+    const std::size_t to = std::min(users.size(), from + positions_per_read);
+    std::vector<std::string> part(std::make_move_iterator(users.begin() + from),
+                                  std::make_move_iterator(users.begin() + to));
+    store_.read([this, part = std::move(part)](store_reader& r, store_status status) {
+      if (status != store_status::ok) return;
+      const std::vector<std::int64_t> seqs = r.last_seqs(part);
+      if (r.failed()) return;
+      for (std::size_t i = 0; i < part.size(); ++i)
+        if (seqs[i] > 0) heard(part[i], seqs[i], false);  // users gone meanwhile: not again
+    });
+  }
 }
 
 std::size_t cluster_feed::cursors() const {

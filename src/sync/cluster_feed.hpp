@@ -34,6 +34,12 @@ class cluster_feed {
   // The hints may have been missed (the listener reconnected): every user with a cursor reads
   // what came after it.
   void catch_up_all();
+  // A device of the user replayed the events up to `last_seq` (the newest then): the user is
+  // followed from there, and what the cursor had not heard of yet is read.
+  void replayed(const std::string& user_id, std::int64_t last_seq);
+  // The periodic position check: the newest seqs of the users followed here, read in a few
+  // queries, stand in for hints that never came.
+  void check_positions();
 
   std::size_t cursors() const;
 
@@ -46,6 +52,9 @@ class cluster_feed {
   };
   using lock = std::unique_lock<std::mutex>;
 
+  // Some node committed the user's `seq`; a user not followed yet is followed from it when
+  // may_follow and a device of the user is here.
+  void heard(std::string_view user_id, std::int64_t seq, bool may_follow);
   // Sends what is in order; starts a read when a gap remains. Unlocks before reading.
   std::size_t advance(const std::string& user_id, lock& held);
   void read_after(const std::string& user_id, std::int64_t after);

@@ -53,6 +53,9 @@ struct log_store : sync_store, store_reader {
   event_window events_after_time(std::string_view, std::int64_t, std::size_t) override {
     return {};
   }
+  std::vector<std::int64_t> last_seqs(const std::vector<std::string>& users) override {
+    return std::vector<std::int64_t>(users.size(), log.empty() ? 0 : log.back().seq);
+  }
   bool failed() const override { return false; }
   void commit(std::int64_t seq) { log.push_back({seq, 0, "e" + std::to_string(seq)}); }
 };
@@ -122,6 +125,34 @@ TEST_F(ClusterFeedTest, AfterTheListenerReconnectsEveryUserCatchesUp) {
   feed.catch_up_all();
   store.run_reads();
   EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{1, 2}));
+}
+
+// A hint lost for good (no later write): the periodic position check finds the newer seq.
+TEST_F(ClusterFeedTest, ThePositionCheckDeliversWhatALostHintAnnounced) {
+  store.commit(1);
+  feed.hinted("u", 1);
+  store.run_reads();
+  store.commit(2);  // its hint never comes
+  feed.check_positions();
+  store.run_reads();  // the positions
+  store.run_reads();  // the gap
+  EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{1, 2}));
+  feed.check_positions();
+  store.run_reads();
+  EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{1, 2})) << "nothing new: nothing sent";
+}
+
+// A device that replayed up to seq 3 makes its user followed from there: the next commit of
+// another node is delivered even if its hint is lost, and nothing before it is sent again.
+TEST_F(ClusterFeedTest, AReplayStartsTheUsersCursorAtItsLastSeq) {
+  for (std::int64_t seq = 1; seq <= 3; ++seq) store.commit(seq);
+  feed.replayed("u", 3);
+  EXPECT_EQ(feed.cursors(), 1u);
+  store.commit(4);
+  feed.check_positions();
+  store.run_reads();
+  store.run_reads();
+  EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{4}));
 }
 
 }  // namespace

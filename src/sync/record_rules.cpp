@@ -173,4 +173,8 @@ stored_record merge_record(checked_record& incoming, const std::optional<stored_
           json::serialize(incoming.record)};
 }
 
+bool repeats_stored(const std::optional<stored_record>& existing, const stored_record& merged) {
+  return existing && existing->updated_at == merged.updated_at && existing->data == merged.data;
+}
+
 }  // namespace archibald

@@ -45,4 +45,10 @@ merge_action decide_merge(const std::optional<stored_record>& existing, std::str
 stored_record merge_record(checked_record& incoming, const std::optional<stored_record>& existing,
                            std::string_view user_id, std::int64_t now_ms);
 
+// The stored version sent again, byte for byte and with the same updatedAt (a client retrying a
+// write whose answer it lost, e.g. a 503 for a commit of unknown outcome): nothing changes and
+// no event is logged ("skipped", reason "unchanged"), so a retry is harmless. The same
+// updatedAt with other content is still an update.
+bool repeats_stored(const std::optional<stored_record>& existing, const stored_record& merged);
+
 }  // namespace archibald

@@ -115,6 +115,22 @@ TEST(DecideMerge, LastWriterWinsAndOwnershipIsNeverCrossed) {
   EXPECT_EQ(decide_merge(mine, "v", 1), merge_action::reject_foreign);
 }
 
+TEST(RepeatsStored, OnlyTheSameVersionByteForByteIsARepeat) {
+  auto incoming = check(R"({"id":"d","customerId":"C","customerName":"N","items":[],
+                           "updatedAt":200,"deviceId":"phone"})");
+  const stored_record first = merge_record(incoming, std::nullopt, "u", 10);
+  EXPECT_FALSE(repeats_stored(std::nullopt, first));
+  auto again = check(R"({"id":"d","customerId":"C","customerName":"N","items":[],
+                        "updatedAt":200,"deviceId":"phone"})");
+  EXPECT_TRUE(repeats_stored(first, merge_record(again, first, "u", 99)));
+  auto edited = check(R"({"id":"d","customerId":"C","customerName":"M","items":[],
+                         "updatedAt":200,"deviceId":"phone"})");
+  EXPECT_FALSE(repeats_stored(first, merge_record(edited, first, "u", 99)));
+  auto later = check(R"({"id":"d","customerId":"C","customerName":"N","items":[],
+                        "updatedAt":201,"deviceId":"phone"})");
+  EXPECT_FALSE(repeats_stored(first, merge_record(later, first, "u", 99)));
+}
+
 TEST(MergeRecord, KeepsTheStoredCreatedAtAndStampsTheRecord) {
   auto incoming = check(R"({"id":"d","customerId":"C","customerName":"N","items":[],
                            "createdAt":50,"updatedAt":200,"deviceId":"phone"})");

@@ -156,6 +156,13 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
       }
       const bool created = !existing;
       const stored_record merged = merge_record(r, existing, user_id, now_ms);
+      if (repeats_stored(existing, merged)) {
+        json::object skipped = result(r.id, "skipped", w->arena);
+        skipped["reason"] = "unchanged";
+        skipped["serverUpdatedAt"] = existing->updated_at;
+        out = std::move(skipped);
+        continue;
+      }
       t.put(spec.name, merged);
       w->events.push_back(log_event(
           t, user_id, event_type(spec, created ? event_kind::created : event_kind::updated),
@@ -263,12 +270,13 @@ void sync_service::publish(std::string user_id, std::string type, json::value pa
 void sync_service::replay(std::string user_id, std::int64_t after_seq,
                           std::optional<std::int64_t> after_ms, std::size_t limit,
                           replay_done done) {
-  store_.read([user_id, after_seq, after_ms, limit, done = std::move(done)](store_reader& r,
-                                                                            store_status status) {
+  store_.read([this, user_id, after_seq, after_ms, limit, done = std::move(done)](
+                  store_reader& r, store_status status) {
     if (status != store_status::ok) return done(status, {});
     event_window w = after_ms ? r.events_after_time(user_id, *after_ms, limit)
                               : r.events_after_seq(user_id, after_seq, limit);
     if (r.failed()) return done(store_status::unavailable, {});
+    if (feed_) feed_->replayed(user_id, w.last_seq);
     done(store_status::ok, std::move(w));
   });
 }

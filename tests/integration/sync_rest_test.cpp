@@ -45,11 +45,16 @@ TEST_F(SyncRest, CreateUpdateDeleteAreFannedOutWithGapFreeSeqs) {
 }
 
 TEST_F(SyncRest, LastWriterWinsOnUpdatedAt) {
+  auto device = open_device(server, "u");
   results_of(post_drafts(server, "u", draft_json("d", 5000, "first")));
   const auto older = results_of(post_drafts(server, "u", draft_json("d", 4000, "older")))[0];
   EXPECT_EQ(older.at("action"), "skipped");
   EXPECT_EQ(older.at("reason"), "server_newer");
   EXPECT_EQ(older.at("serverUpdatedAt"), 5000);
+  // The same version again (a retry): skipped, no event; the same updatedAt edited: updated.
+  const auto repeat = results_of(post_drafts(server, "u", draft_json("d", 5000, "first")))[0];
+  EXPECT_EQ(repeat.at("action"), "skipped");
+  EXPECT_EQ(repeat.at("reason"), "unchanged");
   EXPECT_EQ(results_of(post_drafts(server, "u", draft_json("d", 5000, "equal")))[0].at("action"),
             "updated");
   EXPECT_EQ(results_of(post_drafts(server, "u", draft_json("d", 6000, "newer")))[0].at("action"),
@@ -59,6 +64,10 @@ TEST_F(SyncRest, LastWriterWinsOnUpdatedAt) {
   const auto drafts = boost::json::parse(list.body).at("drafts").as_array();
   ASSERT_EQ(drafts.size(), 1u);
   EXPECT_EQ(drafts[0].at("customerName"), "newer");
+  // Events only for what changed: created, the edit at the same updatedAt, the newer one.
+  for (const char* name : {"first", "equal", "newer"})
+    EXPECT_EQ(next_event(*device).at("payload").at("draft").at("customerName"), name);
+  EXPECT_EQ(device->read(200ms).what, ws_event::kind::timeout);
 }
 
 TEST_F(SyncRest, ListsOnlyTheCallersRecordsNewestFirstAndAfterATime) {
