@@ -97,6 +97,9 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
                  "PostgreSQL (postgresql://user@host:port/db): several nodes share it; unset: the "
                  "embedded SQLite file")
       ->envname("DATABASE_URL");
+  app.add_option("--node-id", c.node_id,
+                 "This node's name in the cluster view (health, /admin); default: host:port")
+      ->envname("NODE_ID");
   // Tests only, hence not in --help: storage faults injected from this file's words.
   app.add_option("--storage-faults-file", c.storage_faults_file)
       ->envname("STORAGE_FAULTS_FILE")

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "auth/jwt.hpp"
@@ -10,6 +12,7 @@
 #include "metrics/process_stats.hpp"
 #include "metrics/server_metrics.hpp"
 #include "net/realtime_server.hpp"
+#include "postgres/pg_heartbeat.hpp"
 #include "postgres/pg_listener.hpp"
 #include "postgres/pg_store.hpp"
 #include "store/sqlite_store.hpp"
@@ -26,6 +29,11 @@ constexpr std::size_t reserved_for_rejects = 224;
 
 std::string display_host(const std::string& host) {
   return host == "0.0.0.0" || host == "::" ? "localhost" : host;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("localhost");
 }
 
 // PostgreSQL when DATABASE_URL is set, else the embedded SQLite file; null (logged) when it
@@ -108,6 +116,14 @@ int run_server(const server_config& config) {
   }
   const std::string base =
       "http://" + display_host(config.host) + ":" + std::to_string(server.port());
+  life.node_id =
+      config.node_id.empty() ? host_name() + ":" + std::to_string(server.port()) : config.node_id;
+  std::unique_ptr<pg_heartbeat> heartbeat;
+  if (!config.database_url.empty()) {
+    heartbeat = std::make_unique<pg_heartbeat>(
+        pg_heartbeat::options{.url = config.database_url, .node_id = life.node_id},
+        [&routes] { return node_summary_json(routes.context()); }, life.cluster);
+  }
   spdlog::info("archibald-realtime {} listening on {}:{} with {} thread(s)", ARCHIBALD_VERSION,
                config.host, server.port(), config.threads);
   spdlog::info("open-file limit {} -> capacity {} WebSocket connections (MAX_CONNECTIONS {})",
@@ -122,6 +138,7 @@ int run_server(const server_config& config) {
     spdlog::info("storage: PostgreSQL (group commit up to {})", config.group_commit_max);
   }
   server.run();
+  heartbeat.reset();  // leaves the cluster view
   listener.reset();
   store->stop();  // finishes queued writes (SQLite: checkpoints the WAL)
   spdlog::info("stopped");

@@ -1,5 +1,7 @@
 // Operations endpoints (DESIGN §2.4): liveness, readiness, the original health JSON, metrics.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "http/auth_guard.hpp"
@@ -33,7 +35,51 @@ boost::json::object write_stages_json(const write_stage_timings& timings) {
   return out;
 }
 
+boost::json::object node_summary(const server_context& ctx) {
+  const latency_histogram rtt = ctx.metrics.ping_rtt_snapshot();
+  const latency_histogram fanout = ctx.metrics.write_stages.snapshot(write_stage::fanout);
+  return {
+      {"nodeId", ctx.life.node_id},
+      {"ready", !ctx.life.shutting_down.load() && ctx.sync.ready()},
+      {"connections", ctx.registry.total()},
+      {"users", ctx.registry.active_users()},
+      {"connectionCapacity", ctx.life.connection_capacity},
+      {"latencyP50", rtt.quantile_us(0.50) / 1000.0},
+      {"latencyP95", rtt.quantile_us(0.95) / 1000.0},
+      {"latencyP99", rtt.quantile_us(0.99) / 1000.0},
+      {"fanoutP99", fanout.quantile_us(0.99) / 1000.0},
+      {"eventsPublished", read(ctx.metrics.events_published)},
+      {"memoryRss", resident_memory_bytes()},
+      {"uptime", uptime_seconds(ctx.life)},
+  };
+}
+
+// This node first, then the other live nodes as their heartbeats reported them.
+boost::json::array cluster_json(const server_context& ctx) {
+  boost::json::array nodes;
+  boost::json::object self = node_summary(ctx);
+  self["self"] = true;
+  self["ageMs"] = 0;
+  nodes.push_back(std::move(self));
+  for (const node_report& n : ctx.life.cluster.nodes()) {
+    if (n.node_id == ctx.life.node_id) continue;
+    boost::system::error_code ec;
+    boost::json::value stats = boost::json::parse(n.stats_json, ec);
+    boost::json::object entry =
+        !ec && stats.is_object() ? std::move(stats.as_object()) : boost::json::object{};
+    entry["nodeId"] = n.node_id;
+    entry["self"] = false;
+    entry["ageMs"] = n.age_ms;
+    nodes.push_back(std::move(entry));
+  }
+  return nodes;
+}
+
 }  // namespace
+
+std::string node_summary_json(const server_context& ctx) {
+  return boost::json::serialize(node_summary(ctx));
+}
 
 http_response handle_live(const server_context&) {
   return json_ok({{"status", "ok"}});
@@ -79,7 +125,11 @@ http_response handle_websocket_health(const http_request& req, const server_cont
       {"writeStages", write_stages_json(m.write_stages)},
   };
   const char* status = ctx.life.shutting_down.load() ? "offline" : total > 0 ? "healthy" : "idle";
-  return json_ok({{"success", true}, {"status", status}, {"stats", std::move(stats)}});
+  return json_ok({{"success", true},
+                  {"status", status},
+                  {"stats", std::move(stats)},
+                  {"nodeId", ctx.life.node_id},
+                  {"cluster", cluster_json(ctx)}});
 }
 
 http_response handle_metrics(const server_context& ctx) {

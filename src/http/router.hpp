@@ -33,6 +33,8 @@ http_response handle_live(const server_context& ctx);
 http_response handle_ready(const server_context& ctx);
 http_response handle_websocket_health(const http_request& request, const server_context& ctx);
 http_response handle_metrics(const server_context& ctx);
+// This node in a few numbers (its heartbeat row and its entry of the health's "cluster").
+std::string node_summary_json(const server_context& ctx);
 void handle_publish(const http_request& request, const server_context& ctx, http_responder respond);
 // /api/sync/<collection>[/<id>]: GET list, POST batch, DELETE one.
 void handle_sync(const http_request& request, const server_context& ctx, std::string_view rest,

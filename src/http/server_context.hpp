@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 
 #include "auth/jwt.hpp"
 #include "fanout/connection_registry.hpp"
+#include "metrics/cluster_view.hpp"
 #include "metrics/server_metrics.hpp"
 #include "protocol/server_config.hpp"
 #include "sync/sync_service.hpp"
@@ -19,6 +21,8 @@ struct lifecycle {
   std::atomic<bool> shutting_down{false};
   std::size_t connection_capacity = 0;          // WebSocket connections this process can hold
   std::atomic<std::size_t> open_websockets{0};  // sessions alive, closing ones included
+  std::string node_id;                          // set before the server runs; read-only afterwards
+  cluster_view cluster;  // the other nodes (several nodes on PostgreSQL); empty otherwise
 };
 
 struct server_context {

@@ -8,7 +8,7 @@ namespace {
 // Append only: a released migration is never edited; the next change is the next entry.
 constexpr std::array migrations = {
     // 1: records of both collections, the per-user seq counter (its row lock orders a user's
-    // commits, so seq order is commit order), the per-user event log, the nodes' heartbeats.
+    // commits, so seq order is commit order), the per-user event log.
     R"sql(
     CREATE TABLE records (
       collection text   NOT NULL,
@@ -32,6 +32,15 @@ constexpr std::array migrations = {
       PRIMARY KEY (user_id, seq)
     );
     CREATE INDEX events_by_time ON events (ts_ms);
+    )sql",
+    // 2: the nodes' heartbeats (the cluster view): the database's clock, so that the nodes'
+    // clocks need not agree.
+    R"sql(
+    CREATE TABLE nodes (
+      node_id text   PRIMARY KEY,
+      seen_ms bigint NOT NULL,
+      stats   text   NOT NULL
+    );
     )sql",
 };
 

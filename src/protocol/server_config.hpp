@@ -36,6 +36,7 @@ struct server_config {
 
   // Durable sync (SQLite).
   std::string db_path = "./data/archibald-realtime.db";
+  std::string node_id;                 // this node in the cluster view; empty: host:port
   std::string database_url;            // PostgreSQL when set (DESIGN §6); else SQLite at db_path
   bool sync_full = true;               // SYNC_MODE=full (fsync per commit) or normal
   std::string storage_faults_file;     // tests only: faults to inject (storage_fault_vfs.hpp)

@@ -58,6 +58,14 @@ TEST(Lifecycle, ReadinessFlipsDuringShutdownAndHealthReportsTheOriginalFields) {
   EXPECT_EQ(s.at("messagesSent"), 1);
   EXPECT_EQ(s.at("connectionsPerUser").at("u-1001"), 2);
   EXPECT_EQ(s.at("connectionsPerUser").at("u-2002"), 1);
+  // Added for the cluster view: a single node is a cluster of itself.
+  const std::string node_id = h.at("nodeId").as_string().c_str();
+  EXPECT_EQ(node_id.substr(node_id.rfind(':') + 1), std::to_string(server.port()));
+  const auto& cluster = h.at("cluster").as_array();
+  ASSERT_EQ(cluster.size(), 1u);
+  EXPECT_EQ(cluster[0].at("nodeId"), h.at("nodeId"));
+  EXPECT_EQ(cluster[0].at("connections"), 3);
+  EXPECT_EQ(cluster[0].at("users"), 2);
   EXPECT_EQ(http_request(server.host(), server.port(), "GET", "/api/websocket/stats", {},
                          {{"Authorization", server_process::bearer("a", user_role::admin)}})
                 .status,

@@ -4,6 +4,8 @@
 // nodes at once reaching devices on both, in seq order, once.
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+#include <csignal>
 #include <thread>
 
 #include "support/pg_server.hpp"
@@ -80,6 +82,45 @@ TEST(MultiNode, WritesOnBothNodesReachEveryDeviceOnEitherNodeInSeqOrderOnce) {
     EXPECT_EQ(expected, 2 * per_node + 1);
     EXPECT_EQ(device->read(500ms).what, ws_event::kind::timeout) << "nothing more: no duplicate";
   }
+}
+
+// The cluster view: each node's health lists itself first and every other live node with what
+// its heartbeat reported; a node that stops leaves the view.
+TEST(MultiNode, EachNodesHealthShowsEveryLiveNodeAndANodeThatStopsLeavesIt) {
+  pg_server pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  const std::string url = pg.create_database();
+  server_process a({{"DATABASE_URL", url}, {"NODE_ID", "alpha"}}), b({{"DATABASE_URL", url}});
+  auto on_b1 = open_device(b, "u");
+  auto on_b2 = open_device(b, "v");
+  const auto cluster_of = [](server_process& node) {
+    return health(node).at("cluster").as_array();
+  };
+  boost::json::array cluster;
+  for (int i = 0; i < 100; ++i) {
+    cluster = cluster_of(a);
+    if (cluster.size() == 2 && cluster[1].at("connections").as_int64() == 2) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(health(a).at("nodeId").as_string(), "alpha");
+  ASSERT_EQ(cluster.size(), 2u) << boost::json::serialize(cluster);
+  EXPECT_EQ(cluster[0].at("nodeId").as_string(), "alpha");
+  EXPECT_EQ(cluster[0].at("self").as_bool(), true);
+  EXPECT_EQ(cluster[0].at("connections").as_int64(), 0);
+  const std::string b_id = health(b).at("nodeId").as_string().c_str();
+  EXPECT_EQ(b_id.substr(b_id.rfind(':') + 1), std::to_string(b.port())) << "host:port by default";
+  EXPECT_EQ(cluster[1].at("nodeId").as_string(), b_id);
+  EXPECT_EQ(cluster[1].at("self").as_bool(), false);
+  EXPECT_EQ(cluster[1].at("users").as_int64(), 2);
+  EXPECT_EQ(cluster[1].at("ready").as_bool(), true);
+  EXPECT_LT(cluster[1].at("ageMs").as_int64(), 10'000);
+
+  EXPECT_EQ(b.stop(SIGTERM, 10s), 0);
+  for (int i = 0; i < 100 && cluster.size() != 1; ++i) {
+    std::this_thread::sleep_for(100ms);
+    cluster = cluster_of(a);
+  }
+  EXPECT_EQ(cluster.size(), 1u) << "the stopped node left: " << boost::json::serialize(cluster);
 }
 
 TEST(MultiNode, ANodeRefusesToStartWithoutItsDatabase) {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "postgres/pg_connection.hpp"
+#include "postgres/pg_schema.hpp"
 #include "support/pg_server.hpp"
 
 namespace archibald::testing {
@@ -72,7 +73,8 @@ TEST_F(PgStoreTest, MigratesAnEmptyDatabaseOnceForSeveralNodesAndRoundTrips) {
   ASSERT_EQ(b.error(), "");
   EXPECT_TRUE(a.ready());
   pg_connection db(url);
-  EXPECT_EQ(db.exec("SELECT COUNT(*) FROM schema_migrations").int64(0, 0), 1);
+  EXPECT_EQ(db.exec("SELECT COUNT(*) FROM schema_migrations").int64(0, 0), pg_schema_latest())
+      << "each migration once";
 
   ASSERT_EQ(write_sync(a, put_with_event("u", "r1", 100)), store_status::ok);
   ASSERT_EQ(write_sync(b, put_with_event("u", "r2", 200)), store_status::ok);

@@ -3,7 +3,7 @@
 // from the form or the URL fragment (#token=…), lives in sessionStorage, and is only ever sent
 // in the Authorization header.
 import {
-  chartSvg, failureMessage, formatBytes, formatMs, formatUptime, latencyState, record, topUsers,
+  chartSvg, failureMessage, formatBytes, formatMs, formatUptime, latencyState, nodeRows, record, topUsers,
 } from './dashboard-model.js';
 import { showMessage, takeTokenFromFragment } from '/common/page.js';
 
@@ -44,16 +44,21 @@ function render(health, point) {
   $('chart-messages').innerHTML = chartSvg(samples, { unit: '/s', series: [
     { name: 'sent', key: 'sentPerSecond', color: '#2a7ab0' }, { name: 'received', key: 'receivedPerSecond', color: '#3c9d5d' }] });
 
-  const rows = topUsers(s.connectionsPerUser).map(({ userId, connections }) => {
-    const tr = document.createElement('tr');
-    for (const text of [userId, String(connections)]) {
-      const td = document.createElement('td');
-      td.textContent = text; // user ids are data: never markup
-      tr.append(td);
-    }
-    return tr;
-  });
-  $('top-users').replaceChildren(...rows);
+  const users = topUsers(s.connectionsPerUser).map(({ userId, connections }) => tableRow([userId, String(connections)]));
+  $('top-users').replaceChildren(...users);
+  const nodes = nodeRows(health.cluster).map((n) =>
+    tableRow([n.nodeId, n.state, n.connections, n.users, n.latencyP95, n.heartbeat]));
+  $('nodes').replaceChildren(...nodes);
+}
+
+function tableRow(cells) {
+  const tr = document.createElement('tr');
+  for (const text of cells) {
+    const td = document.createElement('td');
+    td.textContent = text; // ids are data: never markup
+    tr.append(td);
+  }
+  return tr;
 }
 
 async function poll() {

@@ -47,6 +47,21 @@ export function topUsers(connectionsPerUser, limit = 10) {
     .map(([userId, connections]) => ({ userId, connections }));
 }
 
+/**
+ * The cluster view's rows (health's `cluster`: this node first, then the other live nodes), as
+ * table cells. A server without the field is a cluster of one it cannot describe: no rows.
+ */
+export function nodeRows(cluster) {
+  return (Array.isArray(cluster) ? cluster : []).map((n) => ({
+    nodeId: `${n.nodeId}${n.self ? ' (this node)' : ''}`,
+    state: n.ready ? 'ready' : 'not ready',
+    connections: String(n.connections ?? '–'),
+    users: String(n.users ?? '–'),
+    latencyP95: formatMs(n.latencyP95),
+    heartbeat: n.self ? 'now' : `${((n.ageMs ?? 0) / 1000).toFixed(1)} s ago`,
+  }));
+}
+
 export function formatUptime(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   const d = Math.floor(s / 86400);

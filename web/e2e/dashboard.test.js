@@ -50,6 +50,10 @@ test('the cards show the server\'s own figures and the badge is green', async ()
   assert.deepEqual(await page.locator('[data-testid="top-users"] tbody tr').first().locator('td').allTextContents(),
     ['dash-alice', '2']);
   assert.equal(await page.locator('[data-testid="chart-connections"] svg polyline').count(), 1);
+  // One node (SQLite): the nodes table is this node alone, with its connections.
+  const node = await page.locator('[data-testid="nodes"] tbody tr').allTextContents();
+  assert.equal(node.length, 1);
+  assert.match(node[0], /\(this node\)ready3/);
   await page.screenshot({ path: join(outputDir, 'admin.png'), fullPage: true });
 });
 

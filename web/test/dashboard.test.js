@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  HISTORY_MS, chartSvg, failureMessage, formatBytes, formatUptime, latencyState, ratePerSecond, record, topUsers,
+  HISTORY_MS, chartSvg, failureMessage, formatBytes, formatUptime, latencyState, nodeRows, ratePerSecond, record, topUsers,
 } from '../admin/dashboard-model.js';
 import { DraftBook } from '../demo/draft-book.js';
 
@@ -32,6 +32,17 @@ test('top users: most connections first, at most the limit', () => {
   assert.deepEqual(topUsers({ a: 1, b: 3, c: 3, d: 2 }, 3),
     [{ userId: 'b', connections: 3 }, { userId: 'c', connections: 3 }, { userId: 'd', connections: 2 }]);
   assert.deepEqual(topUsers(undefined), []);
+});
+
+test('the nodes table: this node first as health lists it, the others with their heartbeat age', () => {
+  const rows = nodeRows([
+    { nodeId: 'alpha', self: true, ready: true, connections: 3, users: 2, latencyP95: 0.5, ageMs: 0 },
+    { nodeId: 'beta:8080', self: false, ready: false, connections: 0, users: 0, latencyP95: 12, ageMs: 2500 },
+  ]);
+  assert.deepEqual(rows[0], { nodeId: 'alpha (this node)', state: 'ready', connections: '3', users: '2', latencyP95: '0.50 ms', heartbeat: 'now' });
+  assert.equal(rows[1].state, 'not ready');
+  assert.equal(rows[1].heartbeat, '2.5 s ago');
+  assert.deepEqual(nodeRows(undefined), []);
 });
 
 test('formatting and failure messages', () => {
