@@ -14,9 +14,7 @@ constexpr std::size_t positions_per_read = 1000;
 
 std::size_t cluster_feed::committed(const std::string& user_id, const shared_message& event) {
   lock held(mutex_);
-  auto [it, fresh] = cursors_.try_emplace(user_id);
-  cursor& c = it->second;
-  if (fresh) c.delivered = c.known = event->seq - 1;  // what came before: the devices' replay
+  cursor& c = follow(user_id, event->seq - 1)->second;  // what came before: the devices' replay
   c.known = std::max(c.known, event->seq);
   if (event->seq > c.delivered) c.waiting.emplace(event->seq, event);
   return advance(user_id, held);
@@ -28,15 +26,24 @@ void cluster_feed::hinted(std::string_view user_id, std::int64_t seq) {
 
 void cluster_feed::heard(std::string_view user_id, std::int64_t seq, bool may_follow) {
   lock held(mutex_);
+  if (!cursors_.contains(user_id) && (!may_follow || !registry_.has_user(user_id)))
+    return;  // nobody here to deliver to
+  learn(follow(user_id, seq - 1), seq, held);
+}
+
+cluster_feed::cursor_map::iterator cluster_feed::follow(std::string_view user_id,
+                                                        std::int64_t from) {
   auto it = cursors_.find(user_id);
   if (it == cursors_.end()) {
-    if (!may_follow || !registry_.has_user(user_id)) return;  // nobody here to deliver to
     it = cursors_.try_emplace(std::string(user_id)).first;
-    it->second.delivered = it->second.known = seq - 1;
+    it->second.delivered = it->second.known = from;
   }
-  cursor& c = it->second;
-  if (seq <= c.known) return;  // known already: its event is here or being read
-  c.known = seq;
+  return it;
+}
+
+void cluster_feed::learn(cursor_map::iterator it, std::int64_t seq, lock& held) {
+  if (seq <= it->second.known) return;  // known already: its event is here or being read
+  it->second.known = seq;
   advance(it->first, held);
 }
 
@@ -55,12 +62,7 @@ void cluster_feed::catch_up_all() {
 
 void cluster_feed::replayed(const std::string& user_id, std::int64_t last_seq) {
   lock held(mutex_);
-  auto [it, fresh] = cursors_.try_emplace(user_id);
-  cursor& c = it->second;
-  if (fresh) c.delivered = c.known = last_seq;
-  if (last_seq <= c.known) return;
-  c.known = last_seq;
-  advance(user_id, held);
+  learn(follow(user_id, last_seq), last_seq, held);
 }
 
 void cluster_feed::check_positions() {

@@ -51,6 +51,12 @@ class cluster_feed {
     std::map<std::int64_t, shared_message> waiting;  // above delivered + 1
   };
   using lock = std::unique_lock<std::mutex>;
+  using cursor_map = string_map<cursor>;
+
+  // The user's cursor; a new one starts with every seq up to `from` delivered.
+  cursor_map::iterator follow(std::string_view user_id, std::int64_t from);
+  // `seq` exists: when it is news, what is in order goes out and a gap is read.
+  void learn(cursor_map::iterator it, std::int64_t seq, lock& held);
 
   // Some node committed the user's `seq`; a user not followed yet is followed from it when
   // may_follow and a device of the user is here.
@@ -62,7 +68,7 @@ class cluster_feed {
   sync_store& store_;
   connection_registry& registry_;
   mutable std::mutex mutex_;
-  string_map<cursor> cursors_;  // GUARDED_BY(mutex_)
+  cursor_map cursors_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace archibald

@@ -67,6 +67,15 @@ json::object result(std::string_view id, std::string_view action,
   return out;
 }
 
+// A write left as it was: the server's version is newer, or the same one was sent again.
+json::object skipped(std::string_view id, std::string_view reason, std::int64_t server_updated_at,
+                     const json::storage_ptr& storage) {
+  json::object out = result(id, "skipped", storage);
+  out["reason"] = reason;
+  out["serverUpdatedAt"] = server_updated_at;
+  return out;
+}
+
 }  // namespace
 
 sync_service::sync_service(sync_store& store, connection_registry& registry,
@@ -143,13 +152,9 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
           out = std::move(rejected);
           continue;
         }
-        case merge_action::skip_server_newer: {
-          json::object skipped = result(r.id, "skipped", w->arena);
-          skipped["reason"] = "server_newer";
-          skipped["serverUpdatedAt"] = existing->updated_at;
-          out = std::move(skipped);
+        case merge_action::skip_server_newer:
+          out = skipped(r.id, "server_newer", existing->updated_at, w->arena);
           continue;
-        }
         case merge_action::create:
         case merge_action::update:
           break;
@@ -157,10 +162,7 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
       const bool created = !existing;
       const stored_record merged = merge_record(r, existing, user_id, now_ms);
       if (repeats_stored(existing, merged)) {
-        json::object skipped = result(r.id, "skipped", w->arena);
-        skipped["reason"] = "unchanged";
-        skipped["serverUpdatedAt"] = existing->updated_at;
-        out = std::move(skipped);
+        out = skipped(r.id, "unchanged", existing->updated_at, w->arena);
         continue;
       }
       t.put(spec.name, merged);
