@@ -7,13 +7,23 @@ namespace archibald::load {
 
 delivery_tracker::delivery_tracker(std::size_t devices) : devices_(devices) {}
 
+delivery_tracker::delivery_tracker(std::vector<std::size_t> device_nodes, std::size_t node_count)
+    : devices_(device_nodes.size()), per_node_(node_count > 1) {
+  for (std::size_t d = 0; d < devices_.size(); ++d) devices_[d].node = device_nodes[d];
+}
+
+load_stats* delivery_tracker::node_stats(std::size_t device, load_stats& stats) const {
+  return per_node_ ? &stats.node(devices_[device].node) : nullptr;
+}
+
 void delivery_tracker::device_attached(std::size_t device) {
   devices_[device].attached = true;
 }
 
 void delivery_tracker::write_sent(std::int64_t key, clock::time_point intended,
-                                  clock::time_point sent, std::optional<std::size_t> writer) {
-  write w{key, intended, sent, 0, 0, writer ? static_cast<int>(*writer) : -1};
+                                  clock::time_point sent, std::optional<std::size_t> writer,
+                                  std::size_t via) {
+  write w{key, intended, sent, 0, 0, writer ? static_cast<int>(*writer) : -1, via};
   for (std::size_t d = 0; d < devices_.size(); ++d)
     if (devices_[d].attached) w.expected |= std::uint64_t{1} << d;
   window_.push_back(w);
@@ -46,25 +56,30 @@ void delivery_tracker::event_received(std::size_t device, std::int64_t key,
     if (!window_.empty() && key < window_.front().key) ++stats[counter::ws_msgs_late];
     return;
   }
-  if (w->received & bit) {
-    ++stats[counter::ws_msgs_duplicated];
-    return;
-  }
+  load_stats* node = node_stats(device, stats);
+  if (w->received & bit) return count(stats, node, counter::ws_msgs_duplicated);
   w->received |= bit;
   if (key < d.last_key) ++stats[counter::ws_msgs_reordered];
   d.last_key = std::max(d.last_key, key);
   if (!(w->expected & bit)) return;  // a failed write's event, or a device attached later
-  ++stats[counter::deliveries];
+  count(stats, node, counter::deliveries);
   const bool own_copy = w->writer == static_cast<int>(device) && devices_.size() > 1;
-  if (!own_copy) {
-    stats[trend::ws_e2e_latency].record(now - w->intended);
-    stats[trend::ws_e2e_latency_uncorrected].record(now - w->sent);
-  }
+  if (own_copy) return;
+  const auto e2e = now - w->intended;
+  stats[trend::ws_e2e_latency].record(e2e);
+  stats[trend::ws_e2e_latency_uncorrected].record(now - w->sent);
+  if (!node) return;
+  (*node)[trend::ws_e2e_latency].record(e2e);
+  const bool same_node = d.node == w->via;
+  stats[same_node ? trend::ws_e2e_latency_same_node : trend::ws_e2e_latency_cross_node].record(e2e);
 }
 
 void delivery_tracker::settle(const write& w, load_stats& stats) const {
-  stats[counter::ws_msgs_lost] +=
-      static_cast<std::uint64_t>(std::popcount(w.expected & ~w.received));
+  const std::uint64_t missing = w.expected & ~w.received;
+  stats[counter::ws_msgs_lost] += static_cast<std::uint64_t>(std::popcount(missing));
+  if (!per_node_ || missing == 0) return;
+  for (std::size_t d = 0; d < devices_.size(); ++d)
+    if (missing & (std::uint64_t{1} << d)) ++(*node_stats(d, stats))[counter::ws_msgs_lost];
 }
 
 void delivery_tracker::expire(clock::time_point now, std::chrono::milliseconds timeout,

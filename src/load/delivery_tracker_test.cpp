@@ -93,5 +93,49 @@ TEST_F(tracker_fixture, FailedWritesExpectNothingAndLateDevicesOnlyLaterWrites) 
   EXPECT_EQ(stats[counter::deliveries], 3u);
 }
 
+TEST(DeliveryTracker, SeveralNodesSplitLatencyIntoSameAndCrossNodeAndCountPerNode) {
+  const auto t0 = clock_type::now();
+  delivery_tracker t({0, 1, 1}, 2);  // device 0 on node 0, devices 1 and 2 on node 1
+  load_stats stats;
+  for (std::size_t d = 0; d < 3; ++d) t.device_attached(d);
+  t.write_sent(1, t0, t0, 1, 1);               // written by device 1 through node 1
+  t.event_received(1, 1, 1, t0 + 1ms, stats);  // its own copy: no latency sample
+  t.event_received(2, 1, 1, t0 + 2ms, stats);  // same node
+  t.event_received(0, 1, 1, t0 + 7ms, stats);  // the other node
+  t.write_sent(2, t0, t0, 0, 0);               // through node 0; device 2 never gets it
+  t.event_received(0, 2, 2, t0 + 1ms, stats);  // its own copy
+  t.event_received(1, 2, 2, t0 + 3ms, stats);
+  t.event_received(1, 2, 2, t0 + 4ms, stats);  // again
+  t.expire_all(stats);
+  EXPECT_EQ(stats[trend::ws_e2e_latency].count(), 3u);
+  EXPECT_EQ(stats[trend::ws_e2e_latency_same_node].count(), 1u);
+  EXPECT_EQ(stats[trend::ws_e2e_latency_same_node].max_us(), 2000u);
+  EXPECT_EQ(stats[trend::ws_e2e_latency_cross_node].count(), 2u);  // 7 ms and 3 ms
+  EXPECT_EQ(stats[trend::ws_e2e_latency_cross_node].max_us(), 7000u);
+  ASSERT_EQ(stats.nodes.size(), 2u);
+  EXPECT_EQ(stats.nodes[0][counter::deliveries], 2u);
+  EXPECT_EQ(stats.nodes[1][counter::deliveries], 3u);
+  EXPECT_EQ(stats.nodes[1][counter::ws_msgs_duplicated], 1u);
+  EXPECT_EQ(stats.nodes[0][counter::ws_msgs_lost], 0u);
+  EXPECT_EQ(stats.nodes[1][counter::ws_msgs_lost], 1u);
+  EXPECT_EQ(stats.nodes[0][trend::ws_e2e_latency].max_us(), 7000u);
+  EXPECT_EQ(stats[counter::ws_msgs_lost], 1u);
+  EXPECT_EQ(t.node_stats(0, stats), &stats.nodes[0]);
+}
+
+TEST(DeliveryTracker, OneNodeKeepsNoPerNodeFigures) {
+  const auto t0 = clock_type::now();
+  delivery_tracker t({0, 0}, 1);
+  load_stats stats;
+  t.device_attached(0);
+  t.device_attached(1);
+  t.write_sent(1, t0, t0, 0, 0);
+  t.event_received(1, 1, 1, t0 + 1ms, stats);
+  EXPECT_EQ(stats[trend::ws_e2e_latency].count(), 1u);
+  EXPECT_EQ(stats[trend::ws_e2e_latency_same_node].count(), 0u);
+  EXPECT_TRUE(stats.nodes.empty());
+  EXPECT_EQ(t.node_stats(0, stats), nullptr);
+}
+
 }  // namespace
 }  // namespace archibald::load

@@ -8,9 +8,16 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(trend::count)> trend_names{
-    "ws_connecting",  "ws_e2e_latency",    "ws_e2e_latency_uncorrected",
-    "ws_ping",        "http_req_duration", "ws_ack_duration",
-    "write_send_lag", "tool_loop_lag"};
+    "ws_connecting",
+    "ws_e2e_latency",
+    "ws_e2e_latency_uncorrected",
+    "ws_e2e_latency_same_node",
+    "ws_e2e_latency_cross_node",
+    "ws_ping",
+    "http_req_duration",
+    "ws_ack_duration",
+    "write_send_lag",
+    "tool_loop_lag"};
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(counter::count)> counter_names{
     "writes",           "writes_failed", "writes_late",   "writes_skipped",     "ws_msgs_sent",
@@ -57,7 +64,13 @@ void load_stats::note_error(std::string_view reason) {
   }
 }
 
+load_stats& load_stats::node(std::size_t index) {
+  if (nodes.size() <= index) nodes.resize(index + 1);
+  return nodes[index];
+}
+
 void load_stats::merge(const load_stats& other) {
+  for (std::size_t i = 0; i < other.nodes.size(); ++i) node(i).merge(other.nodes[i]);
   for (std::size_t i = 0; i < trends.size(); ++i) trends[i].merge(other.trends[i]);
   for (std::size_t i = 0; i < counters.size(); ++i) counters[i] += other.counters[i];
   for (const auto& [reason, n] : other.errors) {
@@ -84,6 +97,11 @@ json::object load_stats::to_json() const {
     if (counters[i] != 0) counters_json[counter_names[i]] = counters[i];
   out["trends"] = std::move(trends_json);
   out["counters"] = std::move(counters_json);
+  if (!nodes.empty()) {
+    json::array nodes_json;
+    for (const auto& n : nodes) nodes_json.push_back(n.to_json());
+    out["nodes"] = std::move(nodes_json);
+  }
   if (!errors.empty()) {
     json::object errors_json;
     for (const auto& [reason, n] : errors) errors_json[reason] = n;
@@ -125,6 +143,13 @@ std::optional<load_stats> load_stats::from_json(const json::object& in) {
     const auto n = unsigned_of(&value);
     if (!c || !n) return std::nullopt;
     out[*c] = *n;
+  }
+  if (const auto* nodes_json = in.if_contains("nodes"); nodes_json && nodes_json->is_array()) {
+    for (const auto& n : nodes_json->get_array()) {
+      auto node = n.is_object() ? from_json(n.get_object()) : std::nullopt;
+      if (!node) return std::nullopt;
+      out.nodes.push_back(std::move(*node));
+    }
   }
   if (const auto* errors_json = in.if_contains("errors"); errors_json && errors_json->is_object()) {
     for (const auto& [reason, value] : errors_json->get_object()) {

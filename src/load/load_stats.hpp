@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "metrics/latency_histogram.hpp"
 
@@ -19,6 +20,8 @@ enum class trend : std::size_t {
   ws_connecting,               // TCP connect + WebSocket handshake
   ws_e2e_latency,              // intended write time → the event on each other device
   ws_e2e_latency_uncorrected,  // actual send time → the event (what a closed loop would show)
+  ws_e2e_latency_same_node,    // ws_e2e_latency of events received on the node that took the write
+  ws_e2e_latency_cross_node,   // … and on another node (several --url only)
   ws_ping,                     // "ping" → "pong" round trip
   http_req_duration,           // REST / publish write round trip
   ws_ack_duration,             // WebSocket write → its ACK
@@ -73,11 +76,22 @@ struct load_stats {
   static constexpr std::size_t max_error_kinds = 32;
   void note_error(std::string_view reason);
 
+  // Several --url: what happened per node (index in --url): writes sent through it, deliveries
+  // to its devices and their e2e latency, its connections. Empty with one --url.
+  std::vector<load_stats> nodes;
+  load_stats& node(std::size_t index);
+
   void merge(const load_stats& other);
 
   // Exact round trip through JSON (worker process → parent).
   boost::json::object to_json() const;
   static std::optional<load_stats> from_json(const boost::json::object& json);
 };
+
+// Counts one c in stats and, when given, in a node's part of them.
+inline void count(load_stats& stats, load_stats* node, counter c) {
+  ++stats[c];
+  if (node) ++(*node)[c];
+}
 
 }  // namespace archibald::load

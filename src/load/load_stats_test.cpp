@@ -46,6 +46,25 @@ TEST(LoadStats, ErrorReasonsAreBoundedAndTravelWithTheStats) {
   EXPECT_EQ(back->errors, s.errors);
 }
 
+TEST(LoadStats, PerNodeFiguresMergeAndTravelWithTheStats) {
+  load_stats a, b;
+  a.node(1)[counter::writes] = 5;
+  b.node(0)[counter::writes] = 2;
+  b.node(1)[counter::writes] = 3;
+  b.node(1)[trend::ws_e2e_latency].record_us(1500);
+  a.merge(b);
+  ASSERT_EQ(a.nodes.size(), 2u);
+  EXPECT_EQ(a.nodes[0][counter::writes], 2u);
+  EXPECT_EQ(a.nodes[1][counter::writes], 8u);
+  const auto back = load_stats::from_json(json::parse(json::serialize(a.to_json())).as_object());
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->nodes.size(), 2u);
+  EXPECT_EQ(back->nodes[1][counter::writes], 8u);
+  EXPECT_EQ(back->nodes[1][trend::ws_e2e_latency].max_us(), 1500u);
+  EXPECT_FALSE(load_stats::from_json(
+      json::parse(R"({"trends":{},"counters":{},"nodes":[{"trends":{}}]})").as_object()));
+}
+
 TEST(LoadStats, MergeAddsEverything) {
   load_stats a, b;
   a[counter::deliveries] = 3;

@@ -63,17 +63,45 @@ void gauge_track::sample(double v) {
   seen = true;
 }
 
+namespace {
+
+// Every trend and counter of stats, each name followed by suffix.
+void add_stats(metric_table& out, const load_stats& stats, double seconds,
+               const std::string& suffix) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(trend::count); ++i)
+    out[std::string(name_of(static_cast<trend>(i))) + suffix] = trend_view(stats.trends[i]);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(counter::count); ++i) {
+    const auto n = stats.counters[i];
+    out[std::string(name_of(static_cast<counter>(i))) + suffix] = {
+        "counter", "default", {{"count", static_cast<double>(n)}, {"rate", n / seconds}}};
+  }
+}
+
+// "ws_e2e_latency{node:1}" → "ws_e2e_latency" (k6's sub-metric syntax); anything else as is.
+std::string_view base_name(std::string_view name) {
+  constexpr std::string_view tag = "{node:";
+  const auto open = name.find(tag);
+  if (open == std::string_view::npos || name.back() != '}') return name;
+  const auto digits = name.substr(open + tag.size(), name.size() - open - tag.size() - 1);
+  if (digits.empty() || digits.size() > 4 ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return {};
+  return name.substr(0, open);
+}
+
+}  // namespace
+
+std::string node_metric(std::string_view name, std::size_t node) {
+  return std::string(name) + "{node:" + std::to_string(node) + "}";
+}
+
 metric_table build_metric_table(const load_stats& total, double duration_s,
                                 const run_gauges& gauges, bool http_writes) {
   metric_table out;
-  for (std::size_t i = 0; i < static_cast<std::size_t>(trend::count); ++i)
-    out[std::string(name_of(static_cast<trend>(i)))] = trend_view(total.trends[i]);
   const double seconds = std::max(duration_s, 1e-9);
-  for (std::size_t i = 0; i < static_cast<std::size_t>(counter::count); ++i) {
-    const auto n = total.counters[i];
-    out[std::string(name_of(static_cast<counter>(i)))] = {
-        "counter", "default", {{"count", static_cast<double>(n)}, {"rate", n / seconds}}};
-  }
+  add_stats(out, total, seconds, "");
+  for (std::size_t n = 0; n < total.nodes.size(); ++n)
+    add_stats(out, total.nodes[n], seconds, node_metric("", n));
   const auto writes = total[counter::writes];
   const auto failed = total[counter::writes_failed];
   const auto delivered = total[counter::deliveries];
@@ -107,7 +135,9 @@ metric_table build_metric_table(const load_stats& total, double duration_s,
   return out;
 }
 
-bool is_known_metric(std::string_view name) {
+bool is_known_metric(std::string_view full_name) {
+  const auto name = base_name(full_name);
+  if (name != full_name) return trend_named(name) || counter_named(name);
   if (trend_named(name) || counter_named(name)) return true;
   for (const auto n : rate_names)
     if (n == name) return true;

@@ -57,8 +57,10 @@ struct run_gauges {
 metric_table build_metric_table(const load_stats& total, double duration_s,
                                 const run_gauges& gauges, bool http_writes = true);
 
-// The metric names a threshold may name (also when the run produced no sample of them).
+// The metric names a threshold may name (also when the run produced no sample of them):
+// with several --url, every trend and counter also per node, as "writes{node:0}".
 bool is_known_metric(std::string_view name);
+std::string node_metric(std::string_view name, std::size_t node);
 
 // Trend values: the names k6 uses, in its order.
 inline constexpr std::string_view trend_value_keys[] = {

@@ -34,5 +34,24 @@ TEST(MetricTable, HandshakesPerSecondAndTheirServerCpuComeFromTheConnectingSecon
   EXPECT_FALSE(build_metric_table({}, 3, run_gauges{}).contains("server_cpu_us_per_connect"));
 }
 
+TEST(MetricTable, EveryNodeHasItsOwnTrendsAndCountersAsK6SubMetrics) {
+  load_stats total;
+  total[counter::writes] = 30;
+  total.node(0)[counter::writes] = 10;
+  total.node(1)[counter::writes] = 20;
+  total.node(1)[trend::ws_e2e_latency].record_us(2000);
+  const auto table = build_metric_table(total, 10, run_gauges{});
+  EXPECT_DOUBLE_EQ(*table.at("writes").value("count"), 30);
+  EXPECT_DOUBLE_EQ(*table.at("writes{node:1}").value("count"), 20);
+  EXPECT_DOUBLE_EQ(*table.at("ws_msgs_lost{node:0}").value("count"), 0);  // zero, not absent
+  EXPECT_DOUBLE_EQ(*table.at("ws_e2e_latency{node:1}").value("max"), 2);
+  EXPECT_EQ(node_metric("ws_drops", 2), "ws_drops{node:2}");
+  EXPECT_TRUE(is_known_metric("ws_e2e_latency{node:2}"));
+  EXPECT_TRUE(is_known_metric("ws_e2e_latency_cross_node"));
+  EXPECT_FALSE(is_known_metric("ws_e2e_latency{node:x}"));
+  EXPECT_FALSE(is_known_metric("checks{node:1}"));  // rates and gauges are not per node
+  EXPECT_FALSE(is_known_metric("nope{node:1}"));
+}
+
 }  // namespace
 }  // namespace archibald::load

@@ -50,9 +50,9 @@ std::string format_value(const metric_view& m) {
 const std::vector<std::pair<std::string, std::vector<std::string>>>& sections() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> s = {
       {"DELIVERY",
-       {"ws_e2e_latency", "ws_e2e_latency_uncorrected", "deliveries", "ws_msgs_lost",
-        "ws_msgs_duplicated", "ws_msgs_reordered", "ws_msgs_late", "ws_seq_gaps",
-        "ws_delivery_success", "checks"}},
+       {"ws_e2e_latency", "ws_e2e_latency_same_node", "ws_e2e_latency_cross_node",
+        "ws_e2e_latency_uncorrected", "deliveries", "ws_msgs_lost", "ws_msgs_duplicated",
+        "ws_msgs_reordered", "ws_msgs_late", "ws_seq_gaps", "ws_delivery_success", "checks"}},
       {"WRITES",
        {"writes", "writes_failed", "writes_late", "writes_skipped", "write_send_lag",
         "http_req_duration", "http_req_failed", "ws_ack_duration"}},
@@ -68,6 +68,10 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& sections() 
   return s;
 }
 
+std::string url_text(const endpoint_url& u) {
+  return "http://" + u.host + ":" + std::to_string(u.port);
+}
+
 std::string describe(const load_options& o) {
   std::string out = "scenario: " + (o.scenario.empty() ? std::string("custom") : o.scenario);
   if (o.breakpoint.enabled)
@@ -80,7 +84,29 @@ std::string describe(const load_options& o) {
          format_ms(static_cast<double>(effective_period(o).count())) + ", " +
          format_ms(static_cast<double>(planned_duration(o).count()));
   out += "\n  target:";
-  for (const auto& u : o.urls) out += " http://" + u.host + ":" + std::to_string(u.port);
+  for (const auto& u : o.urls) out += " " + url_text(u);
+  return out;
+}
+
+// Several --url: one line per node — what went through it and what its devices received.
+std::string nodes_text(const load_options& o, const metric_table& metrics) {
+  std::string out =
+      "\n  █ NODES\n\n    node  url                         connects  writes  failed  deliveries"
+      "  lost  e2e p50    e2e p95    e2e p99\n";
+  for (std::size_t n = 0; n < o.urls.size(); ++n) {
+    const auto get = [&](std::string_view name, std::string_view key) {
+      const auto it = metrics.find(node_metric(name, n));
+      return it == metrics.end() ? 0.0 : it->second.value(key).value_or(0.0);
+    };
+    const auto e2e = [&](const char* q) { return format_ms(get("ws_e2e_latency", q)); };
+    char line[256];
+    std::snprintf(
+        line, sizeof line, "    %4zu  %-26s %9.0f %7.0f %7.0f %11.0f %5.0f  %-10s %-10s %s\n", n,
+        url_text(o.urls[n]).c_str(), get("ws_connect_ok", "count"), get("writes", "count"),
+        get("writes_failed", "count"), get("deliveries", "count"), get("ws_msgs_lost", "count"),
+        e2e("p(50)").c_str(), e2e("p(95)").c_str(), e2e("p(99)").c_str());
+    out += line;
+  }
   return out;
 }
 
@@ -172,6 +198,7 @@ std::string summary_text(const load_options& o, const run_outcome& r) {
       out += "    " + dotted(name) + format_value(it->second) + "\n";
     }
   }
+  if (o.urls.size() > 1) out += nodes_text(o, r.metrics);
   if (const auto* curve = r.extra.if_contains("breakpoint"); curve && curve->is_array()) {
     out +=
         "\n  █ BREAKPOINT\n\n    level  users  writes/s  e2e p50    e2e p95    e2e p99    checks\n";
@@ -222,8 +249,7 @@ json::object summary_json(const load_options& o, const run_outcome& r) {
   json::array warnings;
   for (const auto& w : r.warnings) warnings.push_back(json::string(w));
   json::array urls;
-  for (const auto& u : o.urls)
-    urls.push_back(json::string("http://" + u.host + ":" + std::to_string(u.port)));
+  for (const auto& u : o.urls) urls.push_back(json::string(url_text(u)));
   bool all_ok = true;
   for (const auto& t : r.thresholds) all_ok = all_ok && t.ok;
   // What each breakpoint level was judged by (the run's thresholds when the scenario names none).

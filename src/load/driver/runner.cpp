@@ -103,6 +103,7 @@ class control_loop {
     if (!o.out_ndjson.empty()) ndjson_.open(o.out_ndjson);
     start_ = last_ = steady::now();
     last_cpu_ = source_.cpu_seconds();
+    if (o.urls.size() > 1) total_.node(o.urls.size() - 1);  // every node reported, even idle
   }
 
   milliseconds elapsed() const {

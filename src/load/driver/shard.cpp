@@ -145,14 +145,15 @@ class shard::impl final : public ws_async_listener {
     const bool was_accepted = dev.open;
     dev.open = dev.upgraded = false;
     dev.ping_sent.reset();
+    load_stats* node = u.tracker.node_stats(d, stats_);
     if (was_accepted) {
-      ++stats_[counter::ws_drops];
+      count(stats_, node, counter::ws_drops);
       stats_.note_error(code ? "ws closed by the server: " + std::to_string(code)
                              : "ws dropped: " + std::string(error));
       writes_.fail_acks(u, d);
     } else {
       release_connect_slot(dev);
-      ++stats_[counter::ws_connect_failed];
+      count(stats_, node, counter::ws_connect_failed);
       if (was_open)
         stats_.note_error("ws refused by the server: " +
                           (code ? std::to_string(code) : std::string(error)));
@@ -180,7 +181,7 @@ class shard::impl final : public ws_async_listener {
     device& dev = u.devices[d];
     dev.open = true;
     dev.attempts = 0;
-    ++stats_[counter::ws_connect_ok];
+    count(stats_, u.tracker.node_stats(d, stats_), counter::ws_connect_ok);
     if (dev.opened_before) ++stats_[counter::ws_reconnects];
     dev.opened_before = true;
     u.tracker.device_attached(d);

@@ -53,9 +53,17 @@ struct simulated_user {
         global(g),
         id(o.run_id + "-u" + std::to_string(g)),
         devices(o.devices),
-        tracker(o.devices) {
-    for (std::size_t d = 0; d < devices.size(); ++d)
-      devices[d].node = o.spread_users ? g % o.urls.size() : (g + d) % o.urls.size();
+        tracker(device_nodes(o, g), o.urls.size()) {
+    const auto nodes = device_nodes(o, g);
+    for (std::size_t d = 0; d < devices.size(); ++d) devices[d].node = nodes[d];
+  }
+
+  // Which --url each device of user g connects to: spread over them, or all on one.
+  static std::vector<std::size_t> device_nodes(const load_options& o, std::size_t g) {
+    std::vector<std::size_t> nodes(o.devices);
+    for (std::size_t d = 0; d < nodes.size(); ++d)
+      nodes[d] = o.spread_users ? g % o.urls.size() : (g + d) % o.urls.size();
+    return nodes;
   }
 };
 

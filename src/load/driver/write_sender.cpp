@@ -33,13 +33,14 @@ void write_sender::write(simulated_user& u, time_point intended, time_point now)
   const std::int64_t key = std::max(epoch_ms(wall_clock::now()), u.last_key + 1);
   u.last_key = key;
   ++u.in_flight;
-  ++stats_[counter::writes];
+  const std::size_t w = *writer;
+  count(stats_, u.tracker.node_stats(w, stats_), counter::writes);
   stats_[trend::write_send_lag].record(now - intended);
   if (now - intended > late_after) ++stats_[counter::writes_late];
-  const std::size_t w = *writer;
   u.tracker.write_sent(
       key, intended, now,
-      options_.mode == write_mode::publish ? std::nullopt : std::optional<std::size_t>(w));
+      options_.mode == write_mode::publish ? std::nullopt : std::optional<std::size_t>(w),
+      u.devices[w].node);
   const write_request req{u.id, u.global, w, key, options_.items};
   switch (options_.mode) {
     case write_mode::ws:
@@ -49,25 +50,29 @@ void write_sender::write(simulated_user& u, time_point intended, time_point now)
       return;
     case write_mode::rest:
       return http_write(u, key, "/api/sync/draft-orders", rest_write_body(req),
-                        "Bearer " + u.devices[w].token, u.devices[w].node);
+                        "Bearer " + u.devices[w].token, w);
     case write_mode::publish:
-      return http_write(u, key, "/api/realtime/publish", publish_write_body(req), service_auth_,
-                        u.devices[w].node);
+      return http_write(u, key, "/api/realtime/publish", publish_write_body(req), service_auth_, w);
   }
 }
 
 void write_sender::http_write(simulated_user& u, std::int64_t key, std::string target,
-                              std::string body, std::string auth, std::size_t node) {
-  pools_[node]->request("POST", std::move(target), std::move(body), std::move(auth),
-                        [this, &u, key](http_async_response&& r) {
-                          --u.in_flight;
-                          if (r.status != 0) stats_[trend::http_req_duration].record(r.duration);
-                          if (!write_accepted(options_.mode, r.status, r.body)) {
-                            ++stats_[counter::writes_failed];
-                            stats_.note_error(write_error(r.status, r.error, r.body));
-                            u.tracker.write_failed(key);
-                          }
-                        });
+                              std::string body, std::string auth, std::size_t device) {
+  pools_[u.devices[device].node]->request(
+      "POST", std::move(target), std::move(body), std::move(auth),
+      [this, &u, key, device](http_async_response&& r) {
+        --u.in_flight;
+        load_stats* node = u.tracker.node_stats(device, stats_);
+        if (r.status != 0) {
+          stats_[trend::http_req_duration].record(r.duration);
+          if (node) (*node)[trend::http_req_duration].record(r.duration);
+        }
+        if (!write_accepted(options_.mode, r.status, r.body)) {
+          count(stats_, node, counter::writes_failed);
+          stats_.note_error(write_error(r.status, r.error, r.body));
+          u.tracker.write_failed(key);
+        }
+      });
 }
 
 void write_sender::acknowledged(simulated_user& u, const json::object& obj, bool ok,
@@ -80,7 +85,7 @@ void write_sender::acknowledged(simulated_user& u, const json::object& obj, bool
   if (it == u.acks.end()) return;
   stats_[trend::ws_ack_duration].record(now - it->sent);
   if (!ok || !ack_accepted(obj)) {
-    ++stats_[counter::writes_failed];
+    count(stats_, u.tracker.node_stats(it->device, stats_), counter::writes_failed);
     stats_.note_error(ok ? "ws write not applied" : "ws write: ERROR frame");
     u.tracker.write_failed(it->key);
   }
@@ -92,7 +97,7 @@ void write_sender::fail_acks(simulated_user& u, std::size_t device) {
   std::erase_if(u.acks, [&](const pending_ack& a) {
     if (a.device != device) return false;
     // Unanswered: it may or may not have been applied. Its event is not expected.
-    ++stats_[counter::writes_failed];
+    count(stats_, u.tracker.node_stats(device, stats_), counter::writes_failed);
     stats_.note_error("ws write: connection lost before the ACK");
     u.tracker.write_failed(a.key);
     --u.in_flight;

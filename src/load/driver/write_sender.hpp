@@ -36,7 +36,7 @@ class write_sender {
 
  private:
   void http_write(simulated_user& u, std::int64_t key, std::string target, std::string body,
-                  std::string auth, std::size_t node);
+                  std::string auth, std::size_t device);
 
   const load_options& options_;
   load_stats& stats_;
