@@ -15,7 +15,8 @@
 #                                      # soak's current results as before-fix-soak.* (the
 #                                      # report's "Found by these runs and fixed")
 # Workloads: tiers node k6 scale storm spike breakpoint breakpoint-ws fanout heartbeat store soak
-# chaos hotpath (this build against hotpath_base; not in --quick) idle.
+# chaos hotpath (this build against hotpath_base; not in --quick) idle multinode (nodes on a
+# throwaway PostgreSQL; not in --quick).
 # Results: summary JSON, the per-second series reduced to what the charts draw, bench JSON,
 # perf and heaptrack text summaries, meta.json (machine, run, settings) — everything the
 # report reads, so `node load-tests/report/generate.js` rebuilds it from the repository.
@@ -47,6 +48,9 @@ breakpoint_scale=0.34 k6_runs=3 k6_scale=0.25  # breakpoint: 10 s levels; k6: 15
 # hotpath: the commit before the hot-path rebuild (issue 13), alternated runs, their length.
 hotpath_base=03a5a91 hotpath_runs=3 hotpath_time=20s
 idle_connections=18800  # idle: one process, under its 20,000 open files
+# multinode: the tiers with 4 devices a user on 2 nodes sharing one PostgreSQL (each write has
+# a device on the node that took it and two on the other), the same on one SQLite node.
+multinode_tier=20s multinode_devices=4
 if [ $quick -eq 1 ]; then
   perf_delay=3 perf_seconds=4 tier=3s hb_users=1000 hb_hold=4s reps=1 min_time=0.2
   soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale idle_connections=1000
@@ -256,6 +260,41 @@ if want store; then
     >"$results/store-bench.txt" 2>&1
 fi
 
+# Multi-node (DESIGN §6): the nodes share a throwaway PostgreSQL; not in --quick (CI's smoke run).
+if want multinode && [ $quick -eq 0 ]; then
+  # shellcheck source=scripts/lib/throwaway-pg.sh
+  . "$root/scripts/lib/throwaway-pg.sh"
+  mkdir -p "$work/pg"
+  pg_start "$work/pg"
+  ARCHIBALD_BENCH_DATABASE_URL=$pg_url "$bin/archibald_store_bench" --benchmark_repetitions=$reps \
+    --benchmark_min_time=$min_time --benchmark_enable_random_interleaving=true \
+    --benchmark_report_aggregates_only=true \
+    --benchmark_filter='BM_PostgresDurableWrites|BM_DurableWrites/full:1/batch:256/writers:(1|64|256)/coalesce:1' \
+    --benchmark_out="$results/multinode-store.bench.json" --benchmark_out_format=json \
+    >"$results/multinode-store.txt" 2>&1
+  for users in 10 20 30 50; do
+    start_server "multinode-sqlite-$users"
+    load "multinode-sqlite-$users" --scenario tiers --devices $multinode_devices \
+      --stage "0s:$users" --stage "$multinode_tier:$users"
+    stop_server
+    pids=() urls=()
+    for node in 1 2; do
+      port=$((port + 1))
+      HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DATABASE_URL=$pg_url NODE_ID=node-$node \
+        LOG_LEVEL=warn "$bin/archibald-realtime" >>"$work/server.log" 2>&1 &
+      pids+=($!) urls+=(--url "http://127.0.0.1:$port")
+      wait_until_up /health/ready
+    done
+    echo "== multinode-pg-$users"
+    "$bin/archibald-load" "${urls[@]}" --secret "$secret" --quiet --scenario tiers \
+      --devices $multinode_devices --stage "0s:$users" --stage "$multinode_tier:$users" \
+      --out "json=$results/multinode-pg-$users.json" >"$results/multinode-pg-$users.txt" 2>&1 ||
+      [ $? -eq 99 ] || failures+=("multinode-pg-$users: archibald-load failed")
+    kill "${pids[@]}" && wait "${pids[@]}" 2>/dev/null || true
+  done
+  pg_stop "$work/pg"
+fi
+
 if want soak; then
   start_server_under_heaptrack soak
   load soak --scenario soak --scale "$soak_scale" "${own[@]}"
@@ -354,7 +393,8 @@ fi
 # and adds itself (and its fix, with --after-fix).
 k6_version=""
 [ -n "$k6" ] && k6_version=$("$k6" version | cut -d' ' -f1-2)
-settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$hotpath_time node -e 'console.log(JSON.stringify({
+settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$hotpath_time \
+  MULTINODE_TIER=$multinode_tier MULTINODE_DEVICES=$multinode_devices node -e 'console.log(JSON.stringify({
   perfHz: +process.argv[1], perfCutoffPercent: +process.argv[2], perfDelaySeconds: +process.argv[3],
   perfSeconds: +process.argv[4], tierSeconds: parseFloat(process.argv[5]), heartbeatIntervalMs: +process.argv[6],
   heartbeatUsers: +process.argv[7], storeRepetitions: +process.argv[8], soakScale: +process.argv[9],
@@ -362,6 +402,7 @@ settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$h
   k6Scale: +process.argv[13], k6Scenario: "tiers", k6Version: process.argv[14],
   hotpathBase: process.env.HOTPATH_BASE, hotpathRuns: +process.env.HOTPATH_RUNS,
   hotpathSeconds: parseFloat(process.env.HOTPATH_TIME),
+  multinodeTierSeconds: parseFloat(process.env.MULTINODE_TIER), multinodeDevices: +process.env.MULTINODE_DEVICES,
   smokeThresholds: process.argv.slice(15).filter((a) => a !== "--threshold") }))' \
   "$perf_hz" "$perf_cutoff" "$perf_delay" "$perf_seconds" "$tier" "$hb_interval_ms" "$hb_users" "$reps" \
   "$soak_scale" "$breakpoint_scale" "$(ulimit -n)" "$k6_runs" "$k6_scale" "$k6_version" "${own[@]}")

@@ -20,33 +20,22 @@ done
 cmake --preset release >/dev/null
 cmake --build --preset release --target archibald-realtime >/dev/null
 bin=$PWD/build/release/bin/archibald-realtime
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-
-as_owner() {  # initdb and pg_ctl refuse root: run them as postgres then
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-    echo $((40000 + RANDOM % 20000))
-}
+# shellcheck source=scripts/lib/throwaway-pg.sh
+. scripts/lib/throwaway-pg.sh
 
 dir=$(mktemp -d /tmp/archibald-cluster-XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -f "$dir/data/postmaster.pid" ] && as_owner "$pg_bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1
+  pg_stop "$dir"
   rm -rf "$dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pg_port=$(free_port)
-as_owner "$pg_bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
-as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-  -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
-url="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+pg_start "$dir"
+url=$pg_url
 
 for i in $(seq 0 $((nodes - 1))); do
   port=$((first_port + i))

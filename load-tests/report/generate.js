@@ -32,10 +32,12 @@ export function reportOf(resultsDir) {
     };
   }
   const meta = JSON.parse(readText('meta.json') || '{}');
-  const benches = { benchmarks: files.filter((f) => f.endsWith('.bench.json')).flatMap((f) => JSON.parse(readText(f)).benchmarks) };
+  // The multi-node store benchmark has its own section (its SQLite rows are its baseline).
+  const multinode = 'multinode-store.bench.json';
+  const benches = { benchmarks: files.filter((f) => f.endsWith('.bench.json') && f !== multinode).flatMap((f) => JSON.parse(readText(f)).benchmarks) };
   return renderReport(results, meta, {
     profile: readText('profile.txt'), heap: readText('heap.txt'), hotpathCounts: readText('hotpath-counts.txt'),
-    idleFootprint: readText('idle-footprint.txt'), benches,
+    idleFootprint: readText('idle-footprint.txt'), benches, multinodeBench: JSON.parse(readText(multinode) || '{}'),
   });
 }
 

@@ -8,6 +8,7 @@ import {
 } from './evidence.js';
 import { mb, ms, num, pct, slope, table, thresholdsOf, value } from './format.js';
 import { renderK6Comparison } from './k6-comparison.js';
+import { renderMultiNode } from './multi-node.js';
 
 export { slope, thresholdsOf, value };
 
@@ -30,7 +31,7 @@ function baselineRow(label, run) {
 
 // Runs that compare (the Node.js reference, A/B runs, k6 beside archibald-load, the first run
 // of a fixed defect) rather than qualify this server.
-const isComparison = (name) => /^(node-|heartbeat-|before-fix-|k6-|compare-|hotpath-)/.test(name);
+const isComparison = (name) => /^(node-|heartbeat-|before-fix-|k6-|compare-|hotpath-|multinode-sqlite-)/.test(name);
 
 // The bar a breakpoint level is judged by, as the scenario states it ("p(95)<100").
 const levelBar = (run) => (run?.summary?.options?.breakpointThresholds || []).join(', ') || 'its thresholds';
@@ -273,7 +274,8 @@ function renderRecommendations(out, { results, evidence, settings }) {
 }
 
 const sections = [renderHeader, renderReadiness, renderBaseline, renderK6Comparison, renderBottlenecks,
-  renderOptimizations, renderHotPath, renderFixes, renderScalability, renderMemory, renderChaos, renderRecommendations];
+  renderOptimizations, renderHotPath, renderFixes, renderScalability, renderMultiNode, renderMemory, renderChaos,
+  renderRecommendations];
 
 export function renderReport(results, meta, evidence = {}) {
   const context = {
