@@ -81,7 +81,9 @@ cp -r "$root/build/release/bin" "$work/bin"
 bin=$work/bin
 secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
 port=$((20000 + RANDOM % 20000))
-server_pid="" heaptrack_pid=""
+server_pid="" heaptrack_pid="" pg_dir=""
+# shellcheck source=scripts/lib/throwaway-pg.sh
+. "$root/scripts/lib/throwaway-pg.sh"
 failures=()
 
 wait_until_up() {  # wait_until_up PATH
@@ -152,6 +154,7 @@ cleanup() {
   # The chaos run's restarted server was stopped after it: by now its pid may be gone (a failed
   # kill here made the whole run exit 1 under set -e).
   [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
+  [ -n "$pg_dir" ] && pg_stop "$pg_dir" && rm -rf "$pg_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -262,10 +265,8 @@ fi
 
 # Multi-node (DESIGN §6): the nodes share a throwaway PostgreSQL; not in --quick (CI's smoke run).
 if want multinode && [ $quick -eq 0 ]; then
-  # shellcheck source=scripts/lib/throwaway-pg.sh
-  . "$root/scripts/lib/throwaway-pg.sh"
-  mkdir -p "$work/pg"
-  pg_start "$work/pg"
+  pg_dir=$(mktemp -d /tmp/archibald-report-pg-XXXXXX) # the postgres user must reach it
+  pg_start "$pg_dir"
   ARCHIBALD_BENCH_DATABASE_URL=$pg_url "$bin/archibald_store_bench" --benchmark_repetitions=$reps \
     --benchmark_min_time=$min_time --benchmark_enable_random_interleaving=true \
     --benchmark_report_aggregates_only=true \
@@ -292,7 +293,7 @@ if want multinode && [ $quick -eq 0 ]; then
       [ $? -eq 99 ] || failures+=("multinode-pg-$users: archibald-load failed")
     kill "${pids[@]}" && wait "${pids[@]}" 2>/dev/null || true
   done
-  pg_stop "$work/pg"
+  pg_stop "$pg_dir"
 fi
 
 if want soak; then

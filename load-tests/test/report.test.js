@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { renderReport, slope, thresholdsOf, value } from '../report/report.js';
 import { lineChart } from '../../web/common/line-chart.js';
 import { compareTools } from '../report/k6-comparison.js';
+import { multiNodeLatency, storeThroughput } from '../report/multi-node.js';
 
 const run = (metrics, extra = {}) => ({ summary: { metrics, options: { devices: 2 }, state: { testRunDurationMs: 60000 }, ...extra }, series: [] });
 const trend = (p50, p95, p99) => ({ type: 'trend', values: { 'p(50)': p50, 'p(95)': p95, 'p(99)': p99, max: p99 } });
@@ -61,4 +62,25 @@ test('k6 and archibald-load agree within 20 % (or 1 ms) at p50 and 50 % at p99, 
   assert.match(markdown, /## k6 beside archibald-load/);
   assert.match(markdown, /\| e2e p99 \| 7\.00 ms \| 20\.0 ms \| ❌ within 50 % \|/);
   assert.equal(compareTools({ 'tiers-10': native(1, 2) }), null);
+});
+
+test('multi-node: same- and cross-node latency beside one SQLite node, and the stores by writes in flight', () => {
+  const results = {
+    'multinode-pg-10': run({ ws_e2e_latency_same_node: trend(2, 3, 4), ws_e2e_latency_cross_node: trend(2.5, 3.5, 5),
+      ws_msgs_lost: { type: 'counter', values: { count: 0 } }, ws_msgs_duplicated: { type: 'counter', values: { count: 0 } } }),
+    'multinode-sqlite-10': run({ ws_e2e_latency: trend(1, 1.5, 2) }),
+  };
+  assert.deepEqual(multiNodeLatency(results).map((r) => [r.label, r.p99]),
+    [['PostgreSQL, same node', 4], ['PostgreSQL, cross node', 5], ['SQLite, one node', 2]]);
+  const bench = { benchmarks: [
+    { name: 'BM_PostgresDurableWrites/writers:64/real_time', run_type: 'aggregate', aggregate_name: 'median', 'writes/s': 2000 },
+    { name: 'BM_PostgresDurableWrites/writers:64/real_time', run_type: 'aggregate', aggregate_name: 'mean', 'writes/s': 9999 },
+    { name: 'BM_DurableWrites/full:1/batch:256/writers:64/coalesce:1/real_time', run_type: 'aggregate', aggregate_name: 'median', 'writes/s': 20000 },
+  ] };
+  assert.deepEqual(storeThroughput(bench), [{ writers: 64, postgres: 2000, sqlite: 20000 }]);
+  const { markdown } = renderReport(results, { cores: 2, settings: { multinodeDevices: 4 } }, { multinodeBench: bench });
+  assert.match(markdown, /## Multi-node/);
+  assert.match(markdown, /\| 10 \| PostgreSQL, cross node \| 2\.50 ms \| 3\.50 ms \| 5\.00 ms \| 0 \| 0 \|/);
+  assert.match(markdown, /\| 64 \| 2,000\/s \| 20,000\/s \| 10\.0× \|/);
+  assert.doesNotMatch(renderReport({}, { cores: 2 }).markdown, /## Multi-node/);  // not run: no section
 });

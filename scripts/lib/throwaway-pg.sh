@@ -3,7 +3,7 @@
 # its own, on a free loopback port, fsync on.
 #   pg_start DIR   → starts it, sets pg_url
 #   pg_stop DIR    → stops it (fast), if it runs
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 
 pg_as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
