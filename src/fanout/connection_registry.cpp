@@ -63,10 +63,11 @@ std::size_t connection_registry::send_to_user(std::string_view user_id,
   return queued;
 }
 
-bool connection_registry::has_user(std::string_view user_id) const {
+std::size_t connection_registry::user_connections(std::string_view user_id) const {
   const shard& s = shard_for(user_id);
   std::lock_guard lock(s.mutex);
-  return s.users.find(user_id) != s.users.end();
+  const auto it = s.users.find(user_id);
+  return it == s.users.end() ? 0 : it->second.size();
 }
 
 std::size_t connection_registry::send_to_all(const shared_message& message) {

@@ -37,7 +37,8 @@ class connection_registry {
   // Queues message on every connection of the user / of everyone; returns how many queued it.
   std::size_t send_to_user(std::string_view user_id, const shared_message& message);
   std::size_t send_to_all(const shared_message& message);
-  bool has_user(std::string_view user_id) const;  // at least one connection of the user here
+  std::size_t user_connections(std::string_view user_id) const;
+  bool has_user(std::string_view user_id) const { return user_connections(user_id) > 0; }
 
   std::vector<std::shared_ptr<connection>> snapshot() const;
   // One of shard_count() slices of the connections (by user): sweeps that should not touch

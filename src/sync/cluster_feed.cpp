@@ -16,7 +16,10 @@ std::size_t cluster_feed::committed(const std::string& user_id, const shared_mes
   lock held(mutex_);
   cursor& c = follow(user_id, event->seq - 1)->second;  // what came before: the devices' replay
   c.known = std::max(c.known, event->seq);
-  if (event->seq > c.delivered) c.waiting.emplace(event->seq, event);
+  // Its NOTIFY can reach the listener before the writer gets here, and the read it starts
+  // can deliver the event first: it then reached the user's devices here already.
+  if (event->seq <= c.delivered) return registry_.user_connections(user_id);
+  c.waiting.emplace(event->seq, event);
   return advance(user_id, held);
 }
 

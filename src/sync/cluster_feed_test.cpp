@@ -83,6 +83,17 @@ TEST_F(ClusterFeedTest, OwnCommitsInOrderGoStraightOut) {
   EXPECT_EQ(store.reads_started, 0);
 }
 
+TEST_F(ClusterFeedTest, AnOwnCommitWhoseHintCameFirstIsCountedAsReachingTheDevices) {
+  store.commit(1);
+  feed.committed("u", event(1));
+  store.commit(2);
+  feed.hinted("u", 2);  // the NOTIFY reached the listener before the writer reported it
+  store.run_reads();    // and the read delivered it
+  EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(feed.committed("u", event(2)), 1u);  // delivered once, to the one device here
+  EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{1, 2}));
+}
+
 TEST_F(ClusterFeedTest, ACommitAfterAGapWaitsForTheGapReadFromTheStore) {
   store.commit(1);
   feed.committed("u", event(1));

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "client/http_client.hpp"
+#include "postgres/pg_connection.hpp"
 
 extern char** environ;
 
@@ -38,8 +39,45 @@ std::uint16_t free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
+namespace {
+
+bool sets(const server_process::env_list& env, std::string_view name) {
+  return std::any_of(env.begin(), env.end(), [&](const auto& kv) { return kv.first == name; });
+}
+
+// The PostgreSQL server the suite runs on: ARCHIBALD_TEST_DATABASE_SERVER
+// (postgresql://user@host:port), or the URL after the folder in the file
+// ARCHIBALD_TEST_DATABASE_SERVER_FILE names (tests/support/pg-suite.sh); none: SQLite.
+std::string test_database_server() {
+  if (const char* url = std::getenv("ARCHIBALD_TEST_DATABASE_SERVER"); url && *url) return url;
+  const char* file = std::getenv("ARCHIBALD_TEST_DATABASE_SERVER_FILE");
+  if (!file || !*file) return {};
+  std::ifstream in(file);
+  std::string dir, url;
+  if (!(in >> dir >> url)) throw std::runtime_error(std::string("no server URL in ") + file);
+  return url;
+}
+
+// Each server started without a store of its own (DB_PATH or DATABASE_URL) gets a new empty
+// database on the suite's PostgreSQL server, if any.
+std::string new_test_database() {
+  const std::string server = test_database_server();
+  if (server.empty()) return {};
+  static int created = 0;
+  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++created);
+  pg_connection admin(server + "/postgres");
+  const auto r = admin.ok() ? admin.exec(("CREATE DATABASE " + name).c_str()) : pg_rows{};
+  if (!admin.ok() || !r.ok())
+    throw std::runtime_error("cannot create a test database on " + server);
+  return server + "/" + name;
+}
+
+}  // namespace
+
 server_process::server_process(env_list env, std::vector<std::string> args,
                                unsigned open_file_limit) {
+  if (!sets(env, "DB_PATH") && !sets(env, "DATABASE_URL"))
+    if (auto url = new_test_database(); !url.empty()) env.emplace_back("DATABASE_URL", url);
   port_ = free_loopback_port();
   char log_template[] = "/tmp/archibald-test-XXXXXX";
   const int log_fd = ::mkstemp(log_template);

@@ -1,5 +1,8 @@
 // Starts the real archibald-realtime binary on a free loopback port for an integration test,
 // waits until it answers /health/live, and stops it (SIGKILL if still running) when destroyed.
+// Its store: SQLite in a temporary folder, or, with ARCHIBALD_TEST_DATABASE_SERVER (or _FILE) set
+// (postgresql://user@host:port), a new empty PostgreSQL database there — the same suite on
+// the other backend.
 #pragma once
 
 #include <sys/types.h>
