@@ -61,7 +61,10 @@ class pg_params {
 class pg_connection {
  public:
   // Connects (a postgresql:// URL or key=value string); on failure error() says why.
+  // TCP keepalives are on (10 s idle, 5 s apart, 3 probes) unless the URL sets them.
   explicit pg_connection(const std::string& url);
+  // A connection option in effect ("keepalives_idle"); empty when unset.
+  std::string option(std::string_view keyword) const;
   bool ok() const;  // connected, and the last statement did not lose the connection
   bool alive();     // ok(), and the server has not closed the idle connection meanwhile
   std::string error() const;

@@ -11,5 +11,18 @@ TEST(PgTextArray, QuotesEveryValueAndEscapesQuotesAndBackslashes) {
   EXPECT_EQ(pg_text_array({R"(q"uote)", R"(back\slash)"}), R"({"q\"uote","back\\slash"})");
 }
 
+TEST(PgConnection, KeepalivesAreOnUnlessTheUrlSaysOtherwise) {
+  // Port 1 on loopback: nothing listens; the options are settled before connecting.
+  const pg_connection plain("postgresql://nobody@127.0.0.1:1/none?connect_timeout=1");
+  EXPECT_FALSE(plain.ok());
+  EXPECT_EQ(plain.option("keepalives"), "1");
+  EXPECT_EQ(plain.option("keepalives_idle"), "10");
+  EXPECT_EQ(plain.option("port"), "1");
+  const pg_connection own(
+      "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1&keepalives_idle=60&keepalives=0");
+  EXPECT_EQ(own.option("keepalives_idle"), "60");
+  EXPECT_EQ(own.option("keepalives"), "0");
+}
+
 }  // namespace
 }  // namespace archibald
