@@ -13,13 +13,19 @@ free_port() {
     echo $((40000 + RANDOM % 20000))
 }
 pg_start() {
-  local dir=$1 port
-  port=$(free_port)
+  local dir=$1 port attempt
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
   pg_as_owner "$pg_bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
-  pg_as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null
-  pg_url="postgresql://postgres@127.0.0.1:$port/postgres"
+  for attempt in 1 2 3 4 5; do # a port taken meanwhile (or a random one, without python3)
+    port=$(free_port)
+    if pg_as_owner "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null; then
+      pg_url="postgresql://postgres@127.0.0.1:$port/postgres"
+      return 0
+    fi
+  done
+  echo "PostgreSQL did not start (see $dir/postgres.log)" >&2
+  return 1
 }
 pg_stop() {
   [ -f "$1/data/postmaster.pid" ] && pg_as_owner "$pg_bin/pg_ctl" -D "$1/data" -m fast stop >/dev/null 2>&1
