@@ -66,10 +66,9 @@ void delivery_tracker::event_received(std::size_t device, std::int64_t key,
   const bool own_copy = w->writer == static_cast<int>(device) && devices_.size() > 1;
   if (own_copy) return;
   const auto e2e = now - w->intended;
-  stats[trend::ws_e2e_latency].record(e2e);
+  record(stats, node, trend::ws_e2e_latency, e2e);
   stats[trend::ws_e2e_latency_uncorrected].record(now - w->sent);
   if (!node) return;
-  (*node)[trend::ws_e2e_latency].record(e2e);
   const bool same_node = d.node == w->via;
   stats[same_node ? trend::ws_e2e_latency_same_node : trend::ws_e2e_latency_cross_node].record(e2e);
 }

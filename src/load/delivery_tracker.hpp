@@ -45,6 +45,8 @@ class delivery_tracker {
   // Writes whose deliveries are not all in.
   std::size_t incomplete() const;
   std::size_t in_window() const { return window_.size(); }
+  // The node (index in --url) the device connects to.
+  std::size_t node_of(std::size_t device) const { return devices_[device].node; }
   // Where a device's figures also go: its node's part of stats, or none with a single node.
   load_stats* node_stats(std::size_t device, load_stats& stats) const;
 

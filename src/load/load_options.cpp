@@ -189,6 +189,24 @@ milliseconds planned_duration(const load_options& o) {
   return total;
 }
 
+std::size_t http_connections_per_node(const load_options& o, std::size_t users) {
+  const std::size_t wanted = o.http_connections ? o.http_connections / (o.threads * o.workers)
+                                                : std::min<std::size_t>(users, 64);
+  return std::max<std::size_t>(1, wanted / o.urls.size());
+}
+
+std::chrono::seconds token_ttl(const load_options& o) {
+  return std::chrono::duration_cast<std::chrono::seconds>(planned_duration(o)) +
+         std::chrono::hours(1);
+}
+
+std::vector<std::size_t> device_nodes(const load_options& o, std::size_t g) {
+  std::vector<std::size_t> nodes(o.devices);
+  for (std::size_t d = 0; d < nodes.size(); ++d)
+    nodes[d] = o.spread_users ? g % o.urls.size() : (g + d) % o.urls.size();
+  return nodes;
+}
+
 std::size_t peak_users(const load_options& o) {
   if (o.breakpoint.enabled) return o.users + o.breakpoint.users_step * o.breakpoint.max_levels;
   if (o.stages.empty()) return o.users;

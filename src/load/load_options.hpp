@@ -94,6 +94,13 @@ milliseconds effective_period(const load_options& o);
 milliseconds planned_duration(const load_options& o);
 // Users at the peak of the plan.
 std::size_t peak_users(const load_options& o);
+// HTTP connections one shard (of users users) keeps to each node: its share of
+// --http-connections, or one per user up to 64.
+std::size_t http_connections_per_node(const load_options& o, std::size_t users);
+// How long the run's tokens live: the plan and an hour.
+std::chrono::seconds token_ttl(const load_options& o);
+// Which --url each device of user g connects to: spread over them, or all on one.
+std::vector<std::size_t> device_nodes(const load_options& o, std::size_t g);
 
 // Multiplies every duration of the plan (duration, stages, breakpoint step, chaos time) by
 // factor: quick versions of the scenarios (--scale 0.05).

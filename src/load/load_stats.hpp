@@ -94,4 +94,11 @@ inline void count(load_stats& stats, load_stats* node, counter c) {
   if (node) ++(*node)[c];
 }
 
+// Records one t sample in stats and, when given, in a node's part of them.
+template <typename Duration>
+void record(load_stats& stats, load_stats* node, trend t, Duration d) {
+  stats[t].record(d);
+  if (node) (*node)[t].record(d);
+}
+
 }  // namespace archibald::load

@@ -112,15 +112,22 @@ bool pg_server::crash() {
   return run_as_owner(bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate stop > /dev/null 2>&1");
 }
 
+std::string create_database(const std::string& server_url, const std::string& name) {
+  pg_connection admin(server_url + "/postgres");
+  if (!admin.ok() || !admin.exec(("CREATE DATABASE " + name).c_str()).ok()) return {};
+  return server_url + "/" + name;
+}
+
+std::string pg_server::server_url() const {
+  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_);
+}
+
 std::string pg_server::url(const std::string& database) const {
-  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
+  return server_url() + "/" + database;
 }
 
 std::string pg_server::create_database() {
-  const std::string name = "t" + std::to_string(++databases_);
-  pg_connection admin(url("postgres"));
-  if (!admin.ok() || !admin.exec(("CREATE DATABASE " + name).c_str()).ok()) return {};
-  return url(name);
+  return testing::create_database(server_url(), "t" + std::to_string(++databases_));
 }
 
 }  // namespace archibald::testing

@@ -12,6 +12,10 @@
 
 namespace archibald::testing {
 
+// Creates the empty database `name` on the server at server_url (postgresql://user@host:port);
+// its URL, or empty when that failed.
+std::string create_database(const std::string& server_url, const std::string& name);
+
 class pg_server {
  public:
   pg_server();
@@ -27,6 +31,7 @@ class pg_server {
   // A new empty database of its own; its URL (postgresql://postgres@127.0.0.1:port/name).
   std::string create_database();
   std::string url(const std::string& database) const;
+  std::string server_url() const;  // without a database
 
   // Stops the server as a crash would (pg_ctl stop -m immediate), and starts it again.
   bool crash();

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "client/http_client.hpp"
-#include "postgres/pg_connection.hpp"
+#include "support/pg_server.hpp"
 
 extern char** environ;
 
@@ -64,12 +64,10 @@ std::string new_test_database() {
   const std::string server = test_database_server();
   if (server.empty()) return {};
   static int created = 0;
-  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++created);
-  pg_connection admin(server + "/postgres");
-  const auto r = admin.ok() ? admin.exec(("CREATE DATABASE " + name).c_str()) : pg_rows{};
-  if (!admin.ok() || !r.ok())
-    throw std::runtime_error("cannot create a test database on " + server);
-  return server + "/" + name;
+  auto url =
+      create_database(server, "t" + std::to_string(::getpid()) + "_" + std::to_string(++created));
+  if (url.empty()) throw std::runtime_error("cannot create a test database on " + server);
+  return url;
 }
 
 }  // namespace

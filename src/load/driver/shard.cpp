@@ -43,14 +43,14 @@ class shard::impl final : public ws_async_listener {
       : options_(o), period_(effective_period(o)), rng_(globals.empty() ? 1 : globals.front() + 7) {
     users_.reserve(globals.size());
     for (const auto g : globals) users_.push_back(std::make_unique<user>(o, users_.size(), g));
-    const std::size_t pool_size = http_connections_per_node(globals.size());
+    const std::size_t pool_size = http_connections_per_node(o, globals.size());
     if (o.mode != write_mode::ws)
       for (const auto& url : o.urls)
         pools_.push_back(
             std::make_unique<http_async_pool>(ioc_, url.host, url.port, pool_size, o.source_ips));
     if (o.mode == write_mode::publish)
       service_auth_ = "Bearer " + issue_token(o.secret, o.run_id + "-load", user_role::service, {},
-                                              token_ttl());
+                                              token_ttl(options_));
   }
 
   void run() {
@@ -188,16 +188,6 @@ class shard::impl final : public ws_async_listener {
     note_first_attempt(u, dev);
   }
 
-  std::size_t http_connections_per_node(std::size_t users) const {
-    const std::size_t wanted = options_.http_connections ? options_.http_connections /
-                                                               (options_.threads * options_.workers)
-                                                         : std::min<std::size_t>(users, 64);
-    return std::max<std::size_t>(1, wanted / options_.urls.size());
-  }
-  std::chrono::seconds token_ttl() const {
-    return std::chrono::duration_cast<std::chrono::seconds>(planned_duration(options_)) +
-           std::chrono::hours(1);
-  }
   std::pair<user&, std::size_t> locate(std::uint64_t id) {
     return {*users_[id >> max_devices_bits], id & ((1u << max_devices_bits) - 1)};
   }
@@ -211,7 +201,7 @@ class shard::impl final : public ws_async_listener {
       device& dev = u.devices[d];
       if (dev.token.empty())
         dev.token = issue_token(options_.secret, u.id, user_role::agent, "dev" + std::to_string(d),
-                                token_ttl());
+                                token_ttl(options_));
       if (!dev.connection)
         dev.connection = std::make_unique<ws_async_connection>(ioc_, *this, device_key(i, d));
       dev.first_attempt_done = false;
@@ -257,7 +247,7 @@ class shard::impl final : public ws_async_listener {
       dev.queued = false;
       if (u.state != user::connecting && u.state != user::active) continue;
       ws_async_target t;
-      const auto& url = options_.urls[dev.node];
+      const auto& url = options_.urls[u.tracker.node_of(d)];
       t.address = url.host;
       t.port = url.port;
       t.target = "/ws/realtime?token=" + dev.token + "&deviceId=dev" + std::to_string(d);

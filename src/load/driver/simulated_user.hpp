@@ -19,7 +19,6 @@ struct simulated_device {
   using time_point = std::chrono::steady_clock::time_point;
   std::unique_ptr<ws_async_connection> connection;
   std::string token;
-  std::size_t node = 0;  // which --url
   bool open = false, opened_before = false, first_attempt_done = false, queued = false;
   bool connecting = false;  // holds one of the connect_concurrency slots
   bool upgraded = false;    // the handshake succeeded; open once the server has answered
@@ -53,18 +52,7 @@ struct simulated_user {
         global(g),
         id(o.run_id + "-u" + std::to_string(g)),
         devices(o.devices),
-        tracker(device_nodes(o, g), o.urls.size()) {
-    const auto nodes = device_nodes(o, g);
-    for (std::size_t d = 0; d < devices.size(); ++d) devices[d].node = nodes[d];
-  }
-
-  // Which --url each device of user g connects to: spread over them, or all on one.
-  static std::vector<std::size_t> device_nodes(const load_options& o, std::size_t g) {
-    std::vector<std::size_t> nodes(o.devices);
-    for (std::size_t d = 0; d < nodes.size(); ++d)
-      nodes[d] = o.spread_users ? g % o.urls.size() : (g + d) % o.urls.size();
-    return nodes;
-  }
+        tracker(device_nodes(o, g), o.urls.size()) {}  // the tracker knows each device's node
 };
 
 }  // namespace archibald::load

@@ -40,7 +40,7 @@ void write_sender::write(simulated_user& u, time_point intended, time_point now)
   u.tracker.write_sent(
       key, intended, now,
       options_.mode == write_mode::publish ? std::nullopt : std::optional<std::size_t>(w),
-      u.devices[w].node);
+      u.tracker.node_of(w));
   const write_request req{u.id, u.global, w, key, options_.items};
   switch (options_.mode) {
     case write_mode::ws:
@@ -58,15 +58,12 @@ void write_sender::write(simulated_user& u, time_point intended, time_point now)
 
 void write_sender::http_write(simulated_user& u, std::int64_t key, std::string target,
                               std::string body, std::string auth, std::size_t device) {
-  pools_[u.devices[device].node]->request(
+  pools_[u.tracker.node_of(device)]->request(
       "POST", std::move(target), std::move(body), std::move(auth),
       [this, &u, key, device](http_async_response&& r) {
         --u.in_flight;
         load_stats* node = u.tracker.node_stats(device, stats_);
-        if (r.status != 0) {
-          stats_[trend::http_req_duration].record(r.duration);
-          if (node) (*node)[trend::http_req_duration].record(r.duration);
-        }
+        if (r.status != 0) record(stats_, node, trend::http_req_duration, r.duration);
         if (!write_accepted(options_.mode, r.status, r.body)) {
           count(stats_, node, counter::writes_failed);
           stats_.note_error(write_error(r.status, r.error, r.body));
