@@ -35,6 +35,7 @@ std::int64_t write_through(sync_store& store, int count, int writers, std::int64
     const std::string id = "d" + std::to_string(next_id++);
     const std::string user = "user-" + std::to_string(next_id % 1000);
     store.write(
+        {user, "draft-orders", {id}},
         [id, user](store_transaction& t) {
           const auto existing = t.find("draft-orders", id);
           t.put("draft-orders", {id, user, 1, 1, record_json});

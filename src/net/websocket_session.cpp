@@ -64,8 +64,9 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
     user_id_ = std::move(admission.claims.user_id);
     device_id_ = std::move(admission.device_id);
     // Live events are held back from the moment of registration until the replay is out.
-    if (admission.last_seq || admission.last_event_ts) {
-      outbound_.hold();
+    const bool resumes = admission.last_seq || admission.last_event_ts;
+    if (resumes || ctx_.sync.joins_with_replay(user_id_)) outbound_.hold();
+    if (resumes) {
       replayed_seq_ = admission.last_seq.value_or(0);
       requested_seq_ = admission.last_seq;
       if (admission.last_event_ts && !admission.last_seq)  // lastSeq is the exact one
@@ -78,6 +79,7 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
         registered_ = true;
         add(ctx_.metrics.ws_accepted);
         if (reconnection) add(ctx_.metrics.reconnections);
+        if (!resumes && outbound_.holding()) join_replay();
         break;
       case admission::over_total:
         add(ctx_.metrics.ws_rejected_capacity);

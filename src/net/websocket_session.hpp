@@ -57,6 +57,8 @@ class websocket_session final : public connection,
   // Durable sync (websocket_sync.cpp): client writes and replay on connect.
   bool on_client_write(std::string_view text);
   void answer(std::string_view type, std::string_view request_id, boost::json::value payload);
+  // A device without a lastSeq on several nodes (sync_service::joins_with_replay).
+  void join_replay();
   void fetch_replay_page();
   void on_replay_page(store_status status, event_window window);
   void send_resync(std::int64_t oldest_seq, std::int64_t latest_seq);

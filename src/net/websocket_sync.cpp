@@ -71,6 +71,13 @@ bool websocket_session::on_client_write(std::string_view text) {
 
 // ---------------------------------------------------------------- replay ---------------
 
+void websocket_session::join_replay() {
+  // Asked again now that the device is registered: a user followed here meanwhile needs none
+  // (every event from now on reaches this device too).
+  if (!ctx_.sync.joins_with_replay(user_id_)) return finish_replay();
+  replay_after_ms_ = epoch_ms(wall_clock::now() - sync_service::join_lookback);
+}
+
 void websocket_session::fetch_replay_page() {
   replay_more_ = false;
   const auto after_ms = std::exchange(replay_after_ms_, std::nullopt);

@@ -4,87 +4,6 @@
 
 namespace archibald {
 
-bool pg_transaction::check(const pg_rows& rows) {
-  if (rows.ok()) return true;
-  if (sqlstate_.empty()) {
-    sqlstate_ = rows.sqlstate();
-    spdlog::warn("storage: {} (SQLSTATE {})", rows.error(), sqlstate_);
-  }
-  return false;
-}
-
-std::optional<stored_record> pg_transaction::find(std::string_view collection,
-                                                  std::string_view id) {
-  if (failed()) return std::nullopt;
-  // FOR UPDATE: another node's write of this record waits for this transaction, and this one
-  // for the other's, so last-writer-wins decides on the committed state.
-  const auto rows = db_.exec(
-      "SELECT user_id, created_at, updated_at, data FROM records"
-      " WHERE collection = $1 AND id = $2 FOR UPDATE",
-      pg_params().text(collection).text(id));
-  if (!check(rows) || rows.count() == 0) return std::nullopt;
-  return stored_record{std::string(id), std::string(rows.text(0, 0)), rows.int64(0, 1),
-                       rows.int64(0, 2), std::string(rows.text(0, 3))};
-}
-
-void pg_transaction::put(std::string_view collection, const stored_record& r) {
-  if (failed()) return;
-  // The guard holds when find() saw the row; a row another node created meanwhile (find saw
-  // none) is overwritten only by its owner with a newer or equal updatedAt, else the job fails
-  // (503) and the client's retry meets the committed row.
-  const auto rows = db_.exec(
-      "INSERT INTO records (collection, id, user_id, created_at, updated_at, data)"
-      " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (collection, id) DO UPDATE SET"
-      " created_at = excluded.created_at, updated_at = excluded.updated_at, data = excluded.data"
-      " WHERE records.user_id = excluded.user_id AND records.updated_at <= excluded.updated_at",
-      pg_params()
-          .text(collection)
-          .text(r.id)
-          .text(r.user_id)
-          .int64(r.created_at)
-          .int64(r.updated_at)
-          .text(r.data));
-  if (check(rows) && rows.affected() == 0) {
-    fail("40001");  // decided on a state that changed: the batch runs again
-    spdlog::warn("storage: record {} changed by another node meanwhile; write refused", r.id);
-  }
-}
-
-void pg_transaction::erase(std::string_view collection, std::string_view id) {
-  if (failed()) return;
-  check(db_.exec("DELETE FROM records WHERE collection = $1 AND id = $2",
-                 pg_params().text(collection).text(id)));
-}
-
-std::int64_t pg_transaction::next_seq(std::string_view user_id) {
-  if (failed()) return 0;
-  // The counter row's lock is held to the commit: the user's next writer, on any node, waits,
-  // so seqs commit in order and without gaps (a SEQUENCE would leave gaps on rollback).
-  const auto rows = db_.exec(
-      "INSERT INTO user_seq (user_id, last_seq) VALUES ($1, 1) ON CONFLICT (user_id)"
-      " DO UPDATE SET last_seq = user_seq.last_seq + 1 RETURNING last_seq",
-      pg_params().text(user_id));
-  if (!check(rows) || rows.count() != 1) return 0;
-  return rows.int64(0, 0);
-}
-
-void pg_transaction::append_event(std::string_view user_id, const appended_event& e) {
-  if (failed()) return;
-  // The event and its hint in one round trip; PostgreSQL sends the hint at the commit, in
-  // commit order, to every node listening (pg_event_channel): "user:seq", never the event.
-  static const std::string append =
-      std::string(
-          "WITH e AS (INSERT INTO events (user_id, seq, ts_ms, frame)"
-          " VALUES ($1, $2, $3, $4) RETURNING user_id, seq) SELECT pg_notify('") +
-      pg_event_channel + "', e.user_id || ':' || e.seq) FROM e";
-  if (!check(db_.exec(append.c_str(),
-                      pg_params().text(user_id).int64(e.seq).int64(e.timestamp_ms).text(e.frame))))
-    return;
-  if (e.seq > retention_count_)
-    check(db_.exec("DELETE FROM events WHERE user_id = $1 AND seq <= $2",
-                   pg_params().text(user_id).int64(e.seq - retention_count_)));
-}
-
 bool pg_reader::check(const pg_rows& rows) {
   if (rows.ok()) return true;
   if (!failed_) spdlog::warn("storage: read failed: {}", rows.error());
@@ -142,7 +61,7 @@ std::vector<std::int64_t> pg_reader::last_seqs(const std::vector<std::string>& u
   const auto rows = db_.exec(
       "SELECT u.i, s.last_seq FROM unnest($1::text[]) WITH ORDINALITY AS u(id, i)"
       " JOIN user_seq s ON s.user_id = u.id",
-      pg_params().text(ids));
+      pg_params().array(ids));
   if (!check(rows)) return out;
   for (int r = 0; r < rows.count(); ++r) {
     const std::int64_t i = rows.int64(r, 0) - 1;

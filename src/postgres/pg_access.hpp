@@ -1,6 +1,5 @@
-// What a PostgreSQL write job and read job see: the store_transaction and store_reader of one
-// connection. Errors are sticky: after the first failed statement every call is a no-op, and
-// sqlstate() says what failed (the store rolls the job back, or the batch for a deadlock).
+// What a PostgreSQL read job sees: the store_reader of one connection (a write job sees a
+// pg_batch). Errors are sticky: after the first failed statement every call is a no-op.
 #pragma once
 
 #include "postgres/pg_connection.hpp"
@@ -10,32 +9,6 @@ namespace archibald {
 
 // The channel of the events' hints ("user:seq"): the nodes LISTEN to it.
 inline constexpr const char* pg_event_channel = "archibald_events";
-
-class pg_transaction final : public store_transaction {
- public:
-  pg_transaction(pg_connection& db, std::int64_t retention_count)
-      : db_(db), retention_count_(retention_count) {}
-
-  std::optional<stored_record> find(std::string_view collection, std::string_view id) override;
-  void put(std::string_view collection, const stored_record& record) override;
-  void erase(std::string_view collection, std::string_view id) override;
-  std::int64_t next_seq(std::string_view user_id) override;
-  void append_event(std::string_view user_id, const appended_event& event) override;
-  bool failed() const override { return !sqlstate_.empty(); }
-
-  const std::string& sqlstate() const { return sqlstate_; }
-  void clear_failure() { sqlstate_.clear(); }
-  void fail(std::string sqlstate) {
-    if (sqlstate_.empty()) sqlstate_ = std::move(sqlstate);
-  }
-  // The statement's outcome; a failure is kept (the first one) and logged.
-  bool check(const pg_rows& rows);
-
- private:
-  pg_connection& db_;
-  const std::int64_t retention_count_;
-  std::string sqlstate_;
-};
 
 class pg_reader final : public store_reader {
  public:

@@ -50,6 +50,8 @@ std::int64_t pg_rows::affected() const {
 
 std::string pg_rows::sqlstate() const {
   if (ok()) return {};
+  if (result_ && PQresultStatus(result_.get()) == PGRES_PIPELINE_ABORTED)
+    return "25P02";  // skipped: an earlier statement of its pipeline failed
   const char* state = result_ ? PQresultErrorField(result_.get(), PG_DIAG_SQLSTATE) : nullptr;
   return state ? state : "08006";  // no result, or no state: the connection failed
 }
@@ -65,6 +67,14 @@ pg_params& pg_params::text(std::string_view value) {
   values_[count_] = value.data();
   lengths_[count_] = static_cast<int>(value.size());
   formats_[count_] = 1;  // binary: a text value's bytes, as they are
+  ++count_;
+  return *this;
+}
+
+pg_params& pg_params::array(const std::string& literal) {
+  values_[count_] = literal.c_str();
+  lengths_[count_] = 0;
+  formats_[count_] = 0;  // text: the array's input syntax
   ++count_;
   return *this;
 }
@@ -134,7 +144,7 @@ bool pg_connection::alive() {
 }
 
 std::string pg_connection::error() const {
-  if (!conn_) return "out of memory";
+  if (!conn_) return "no connection";
   std::string e = PQerrorMessage(conn_.get());
   while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
   return e;
@@ -145,17 +155,72 @@ pg_rows pg_connection::exec(const char* sql) {
   return pg_rows(PQexec(conn_.get(), sql));
 }
 
+std::pair<std::string, bool> pg_connection::statement_name(const char* sql) {
+  if (auto it = prepared_.find(std::string_view(sql)); it != prepared_.end())
+    return {it->second, false};
+  return {"s" + std::to_string(++statements_named_), true};
+}
+
 pg_rows pg_connection::exec(const char* sql, const pg_params& p) {
   last_used_ = std::chrono::steady_clock::now();
-  auto it = prepared_.find(std::string_view(sql));
-  if (it == prepared_.end()) {
-    std::string name = "s" + std::to_string(prepared_.size() + 1);
+  auto [name, unprepared] = statement_name(sql);
+  if (unprepared) {
     pg_rows parsed(PQprepare(conn_.get(), name.c_str(), sql, p.count_, nullptr));
     if (!parsed.ok()) return parsed;
-    it = prepared_.emplace(sql, std::move(name)).first;
+    prepared_.emplace(sql, name);
   }
-  return pg_rows(PQexecPrepared(conn_.get(), it->second.c_str(), p.count_, p.values_.data(),
+  return pg_rows(PQexecPrepared(conn_.get(), name.c_str(), p.count_, p.values_.data(),
                                 p.lengths_.data(), p.formats_.data(), 0));
+}
+
+std::vector<pg_rows> pg_connection::exec_pipeline(const std::vector<pg_statement>& statements) {
+  last_used_ = std::chrono::steady_clock::now();
+  std::vector<pg_rows> out;
+  out.reserve(statements.size());
+  PGconn* c = conn_.get();
+  if (!ok() || PQenterPipelineMode(c) != 1) {
+    out.resize(statements.size());  // no results: the connection failed
+    return out;
+  }
+  // What was sent, in order: a statement's preparation (its text, its name), or its execution.
+  struct sent {
+    const char* to_prepare;
+    std::string name;
+  };
+  std::vector<sent> queue;
+  bool sending = true;
+  for (const pg_statement& s : statements) {
+    auto [name, unprepared] = statement_name(s.sql);
+    for (const sent& q : queue)  // the same text twice in one pipeline: prepared once
+      if (unprepared && q.to_prepare == s.sql) name = q.name, unprepared = false;
+    if (unprepared) {
+      sending = sending && PQsendPrepare(c, name.c_str(), s.sql, s.params.count_, nullptr) == 1;
+      queue.push_back({s.sql, name});
+    }
+    const pg_params& p = s.params;
+    sending = sending && PQsendQueryPrepared(c, name.c_str(), p.count_, p.values_.data(),
+                                             p.lengths_.data(), p.formats_.data(), 0) == 1;
+    queue.push_back({nullptr, name});
+  }
+  sending = sending && PQpipelineSync(c) == 1;
+  // Each result is followed by a null one; the pipeline ends with its sync result. A lost
+  // connection ends it early: the statements not answered have no result.
+  for (const sent& q : queue) {
+    pg_rows result(sending ? PQgetResult(c) : nullptr);
+    if (sending) sending = PQgetResult(c) == nullptr && ok();
+    if (q.to_prepare) {
+      if (result.ok()) prepared_.emplace(q.to_prepare, q.name);
+    } else {
+      out.push_back(std::move(result));
+    }
+  }
+  if (sending) pg_rows(PQgetResult(c));  // PGRES_PIPELINE_SYNC
+  if (PQexitPipelineMode(c) != 1) {      // results left unread: the session cannot go on
+    spdlog::warn("PostgreSQL: pipeline left unfinished ({}); connection dropped", error());
+    conn_.reset();
+  }
+  out.resize(statements.size());
+  return out;
 }
 
 std::optional<std::pair<std::string, std::string>> pg_connection::notification(
@@ -185,9 +250,16 @@ bool is_connection_lost(std::string_view sqlstate) {
          sqlstate == "57P03";
 }
 
-std::string pg_text_array(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (const std::string& v : values) {
+namespace {
+
+template <typename Strings>
+std::string text_array(const Strings& values) {
+  std::size_t size = 2;
+  for (const auto& v : values) size += v.size() + 3;
+  std::string out;
+  out.reserve(size + size / 8);
+  out += '{';
+  for (const auto& v : values) {
     if (out.size() > 1) out += ',';
     out += '"';
     for (const char c : v) {
@@ -195,6 +267,27 @@ std::string pg_text_array(const std::vector<std::string>& values) {
       out += c;
     }
     out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+std::string pg_text_array(const std::vector<std::string>& values) {
+  return text_array(values);
+}
+
+std::string pg_text_array(const std::vector<std::string_view>& values) {
+  return text_array(values);
+}
+
+std::string pg_int64_array(const std::vector<std::int64_t>& values) {
+  std::string out = "{";
+  std::array<char, 24> number;
+  for (const std::int64_t v : values) {
+    if (out.size() > 1) out += ',';
+    out.append(number.data(), std::to_chars(number.data(), number.data() + number.size(), v).ptr);
   }
   out += '}';
   return out;

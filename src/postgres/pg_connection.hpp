@@ -48,6 +48,8 @@ class pg_params {
   static constexpr int max = 8;
   pg_params& text(std::string_view value);
   pg_params& int64(std::int64_t value);
+  // An array literal ("{…}", as pg_text_array or pg_int64_array make it), sent as text.
+  pg_params& array(const std::string& literal);
 
  private:
   friend class pg_connection;
@@ -56,6 +58,12 @@ class pg_params {
   std::array<int, max> lengths_{};
   std::array<int, max> formats_{};
   std::array<std::array<char, 24>, max> numbers_{};
+};
+
+// One statement of a pipeline: its text and parameters (views: they must outlive the call).
+struct pg_statement {
+  const char* sql;
+  pg_params params;
 };
 
 class pg_connection {
@@ -76,13 +84,21 @@ class pg_connection {
       std::chrono::milliseconds timeout);
   // Prepared on its first use on this connection (by its text), then executed by name.
   pg_rows exec(const char* sql, const pg_params& params);
+  // The statements sent at once and their results read in order, one each (libpq's pipeline
+  // mode): one round trip for them all. After a failed one the rest are skipped (their results
+  // say so: SQLSTATE 25P02). Prepared as exec() does.
+  std::vector<pg_rows> exec_pipeline(const std::vector<pg_statement>& statements);
 
  private:
   struct finisher {
     void operator()(::pg_conn* c) const;
   };
+  // The statement's prepared name, and whether it is still to be prepared (sent first).
+  std::pair<std::string, bool> statement_name(const char* sql);
+
   std::unique_ptr<::pg_conn, finisher> conn_;
   string_map<std::string> prepared_;  // sql → statement name
+  int statements_named_ = 0;
   std::chrono::steady_clock::time_point last_used_ = std::chrono::steady_clock::now();
 };
 
@@ -92,5 +108,8 @@ bool is_connection_lost(std::string_view sqlstate);  // class 08, admin shutdown
 
 // A text[] literal ('{"a","b\\"c"}') of the values, for one parameter such as $1::text[].
 std::string pg_text_array(const std::vector<std::string>& values);
+std::string pg_text_array(const std::vector<std::string_view>& values);
+// A bigint[] literal ("{1,-2}"), for a parameter such as $1::bigint[].
+std::string pg_int64_array(const std::vector<std::int64_t>& values);
 
 }  // namespace archibald

@@ -6,9 +6,18 @@ namespace archibald {
 namespace {
 
 TEST(PgTextArray, QuotesEveryValueAndEscapesQuotesAndBackslashes) {
-  EXPECT_EQ(pg_text_array({}), "{}");
-  EXPECT_EQ(pg_text_array({"u-1", "NULL", "a,b", "{x}"}), R"({"u-1","NULL","a,b","{x}"})");
-  EXPECT_EQ(pg_text_array({R"(q"uote)", R"(back\slash)"}), R"({"q\"uote","back\\slash"})");
+  using strings = std::vector<std::string>;
+  EXPECT_EQ(pg_text_array(strings{}), "{}");
+  EXPECT_EQ(pg_text_array(strings{"u-1", "NULL", "a,b", "{x}"}), R"({"u-1","NULL","a,b","{x}"})");
+  EXPECT_EQ(pg_text_array(strings{R"(q"uote)", R"(back\slash)"}), R"({"q\"uote","back\\slash"})");
+  const std::string frame = R"({"type":"X","payload":{"a":"b\"c"}})";
+  EXPECT_EQ(pg_text_array(std::vector<std::string_view>{frame, ""}),
+            R"({"{\"type\":\"X\",\"payload\":{\"a\":\"b\\\"c\"}}",""})");
+}
+
+TEST(PgInt64Array, ListsTheNumbers) {
+  EXPECT_EQ(pg_int64_array({}), "{}");
+  EXPECT_EQ(pg_int64_array({1, -2, 9'223'372'036'854'775'807}), "{1,-2,9223372036854775807}");
 }
 
 TEST(PgConnection, KeepalivesAreOnUnlessTheUrlSaysOtherwise) {

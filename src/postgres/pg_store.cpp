@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "postgres/pg_access.hpp"
+#include "postgres/pg_batch.hpp"
 #include "postgres/pg_connection.hpp"
 #include "postgres/pg_schema.hpp"
 #include "store/null_reader.hpp"
@@ -84,7 +85,7 @@ pg_store::batch_outcome pg_store::try_batch(std::vector<pending_write>& batch,
   statuses.assign(batch.size(), store_status::unavailable);
   if (!writer_) return batch_outcome::done;
   pg_connection& db = *writer_;
-  pg_transaction t(db, options_.retention_count);
+  pg_batch t(db, options_.retention_count);
   // Nothing of this batch is kept: after a lost connection the outcome may be unknown, and
   // nothing was acknowledged yet (the client's retry is harmless: LWW on updatedAt).
   const auto fail = [&](const char* step) {
@@ -96,7 +97,11 @@ pg_store::batch_outcome pg_store::try_batch(std::vector<pending_write>& batch,
     db.exec("ROLLBACK");
     return is_retryable(t.sqlstate()) ? batch_outcome::retry : batch_outcome::done;
   };
-  if (!t.check(db.exec("BEGIN"))) return fail("begin");
+  std::vector<const write_keys*> keys;
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (!excluded[i]) keys.push_back(&batch[i].keys);
+  t.begin(keys);
+  if (t.failed()) return fail("begin");
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (excluded[i]) continue;
     try {
@@ -117,6 +122,8 @@ pg_store::batch_outcome pg_store::try_batch(std::vector<pending_write>& batch,
     excluded[i] = 1;
     return batch_outcome::without_a_job;
   }
+  t.flush();
+  if (t.failed()) return fail("flush");
   if (!t.check(db.exec("COMMIT"))) return fail("commit");
   return batch_outcome::done;
 }

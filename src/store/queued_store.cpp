@@ -6,11 +6,11 @@
 
 namespace archibald {
 
-void queued_store::write(write_job job, write_done done) {
+void queued_store::write(write_keys keys, write_job job, write_done done) {
   {
     std::lock_guard lock(write_mutex_);
     if (!stopping_ && error_.empty() && write_queue_.size() < max_queued_) {
-      write_queue_.push_back({std::move(job), std::move(done)});
+      write_queue_.push_back({std::move(keys), std::move(job), std::move(done)});
       write_cv_.notify_one();
       return;
     }

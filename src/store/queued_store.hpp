@@ -22,12 +22,13 @@ namespace archibald {
 
 class queued_store : public sync_store {
  public:
-  void write(write_job job, write_done done) final;
+  void write(write_keys keys, write_job job, write_done done) final;
   void read(read_job job) final;
   bool ready() const final { return ready_.load(std::memory_order_relaxed); }
 
  protected:
   struct pending_write {
+    write_keys keys;
     write_job job;
     write_done done;
   };

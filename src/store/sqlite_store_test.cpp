@@ -28,7 +28,7 @@ class SqliteStoreTest : public ::testing::Test {
 
   static store_status write_sync(sync_store& s, sync_store::write_job job) {
     std::promise<store_status> p;
-    s.write(std::move(job), [&p](store_status st) { p.set_value(st); });
+    s.write({}, std::move(job), [&p](store_status st) { p.set_value(st); });
     return p.get_future().get();
   }
   template <typename T>
@@ -90,15 +90,16 @@ TEST_F(SqliteStoreTest, AFailedJobLeavesNoTraceAndDoesNotHarmItsBatchNeighbours)
   sqlite_store store(options());
   // Queue several jobs at once so they share a transaction; the middle one fails.
   std::vector<std::promise<store_status>> done(3);
-  store.write(put_with_event("u", "a", 1), [&](store_status s) { done[0].set_value(s); });
+  store.write({}, put_with_event("u", "a", 1), [&](store_status s) { done[0].set_value(s); });
   store.write(
+      {},
       [](store_transaction& t) {
         const auto seq = t.next_seq("u");
         t.append_event("u", {seq, 1, "ok"});
         t.append_event("u", {seq, 1, "duplicate seq: constraint violation"});
       },
       [&](store_status s) { done[1].set_value(s); });
-  store.write(put_with_event("u", "b", 2), [&](store_status s) { done[2].set_value(s); });
+  store.write({}, put_with_event("u", "b", 2), [&](store_status s) { done[2].set_value(s); });
   EXPECT_EQ(done[0].get_future().get(), store_status::ok);
   EXPECT_EQ(done[1].get_future().get(), store_status::unavailable);
   EXPECT_EQ(done[2].get_future().get(), store_status::ok);
@@ -141,7 +142,7 @@ TEST_F(SqliteStoreTest, EveryAcknowledgedCommitIsVisibleToTheReaderAtOnce) {
   std::atomic<int> mismatches{0};
   std::vector<std::promise<void>> done(400);
   for (int i = 0; i < 400; ++i) {
-    store.write(put_with_event("u", "r" + std::to_string(i), i), [&, i](store_status st) {
+    store.write({}, put_with_event("u", "r" + std::to_string(i), i), [&, i](store_status st) {
       EXPECT_EQ(st, store_status::ok);
       const int committed = ++acknowledged;
       // Read on the reader thread: it must see at least what was acknowledged.

@@ -39,6 +39,15 @@ struct appended_event {
   std::string_view frame;
 };
 
+// What a write job will touch, as far as its caller knows: a store may lock and read all of a
+// batch's keys at once (PostgreSQL: two statements a batch instead of a round trip for every
+// find and seq). A job may touch more (read when touched) or less (locked for nothing).
+struct write_keys {
+  std::string user_id;           // whose next seq the job may take ("": none)
+  std::string_view collection;   // a static name (collection_spec::name)
+  std::vector<std::string> ids;  // records of `collection` the job may find
+};
+
 enum class store_status {
   ok,
   busy,         // too many jobs queued: try again later (HTTP 503, WebSocket ERROR)
@@ -92,7 +101,7 @@ class sync_store {
 
   virtual ~sync_store() = default;
   // Queues the job; `done` always runs exactly once (busy: at once, on the caller's thread).
-  virtual void write(write_job job, write_done done) = 0;
+  virtual void write(write_keys keys, write_job job, write_done done) = 0;
   virtual void read(read_job job) = 0;
   virtual bool ready() const = 0;
   // Finishes queued jobs, checkpoints, stops the threads. Idempotent.

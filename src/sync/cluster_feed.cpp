@@ -65,7 +65,15 @@ void cluster_feed::catch_up_all() {
 
 void cluster_feed::replayed(const std::string& user_id, std::int64_t last_seq) {
   lock held(mutex_);
-  learn(follow(user_id, last_seq), last_seq, held);
+  const auto it = follow(user_id, last_seq);
+  it->second.placed = true;
+  learn(it, last_seq, held);
+}
+
+bool cluster_feed::follows(std::string_view user_id) const {
+  std::lock_guard guard(mutex_);
+  const auto it = cursors_.find(user_id);
+  return it != cursors_.end() && it->second.placed;
 }
 
 void cluster_feed::check_positions() {
@@ -137,6 +145,7 @@ void cluster_feed::read_after(const std::string& user_id, std::int64_t after) {
     cursor& c = it->second;
     c.reading = false;
     if (failed) return;  // the next hint, or catch_up_all, reads again
+    c.placed = true;
     // Events the store no longer holds (retention) cannot be delivered: skip past them; the
     // devices see the gap in seq and resync.
     if (w.first_seq > c.delivered + 1 && c.waiting.empty()) c.delivered = w.first_seq - 1;

@@ -42,12 +42,16 @@ class cluster_feed {
   void check_positions();
 
   std::size_t cursors() const;
+  // The user is followed here from a position the store gave (a replay or a read), not only
+  // from the first event heard: a new device of the user gets every event from now on.
+  bool follows(std::string_view user_id) const;
 
  private:
   struct cursor {
     std::int64_t delivered = 0;  // every seq up to this one went out (or predates the cursor)
     std::int64_t known = 0;      // the highest seq known to exist
     bool reading = false;
+    bool placed = false;  // delivered was set by a read, not guessed from the first event
     std::map<std::int64_t, shared_message> waiting;  // above delivered + 1
   };
   using lock = std::unique_lock<std::mutex>;

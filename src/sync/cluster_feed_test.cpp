@@ -24,7 +24,7 @@ struct log_store : sync_store, store_reader {
   std::deque<read_job> reads;
   int reads_started = 0;
 
-  void write(write_job, write_done done) override { done(store_status::ok); }
+  void write(write_keys, write_job, write_done done) override { done(store_status::ok); }
   void read(read_job job) override {
     ++reads_started;
     reads.push_back(std::move(job));
@@ -73,6 +73,27 @@ class ClusterFeedTest : public ::testing::Test {
   std::shared_ptr<recording_connection> device = std::make_shared<recording_connection>();
   cluster_feed feed{store, registry};
 };
+
+// A cursor started by the first event heard guesses that what came before predates the user's
+// devices here; only a read places it. A new device of a user not placed asks for a replay.
+TEST_F(ClusterFeedTest, AUserIsFollowedFromAPlaceOnlyOnceAReadPlacedIt) {
+  EXPECT_FALSE(feed.follows("u"));
+  store.commit(1);
+  store.commit(2);
+  feed.committed("u", event(2));  // 1 committed by another node, its hint not here yet
+  EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{2}));
+  EXPECT_FALSE(feed.follows("u")) << "placed by a guess";
+  feed.replayed("u", 2);  // a new device's replay read up to 2
+  EXPECT_TRUE(feed.follows("u"));
+
+  log_store other_store;
+  cluster_feed other{other_store, registry};
+  other_store.commit(1);
+  other.hinted("u", 1);
+  EXPECT_FALSE(other.follows("u")) << "until its read";
+  other_store.run_reads();
+  EXPECT_TRUE(other.follows("u"));
+}
 
 TEST_F(ClusterFeedTest, OwnCommitsInOrderGoStraightOut) {
   for (std::int64_t seq = 1; seq <= 3; ++seq) {

@@ -172,15 +172,19 @@ void sync_service::upsert(const collection_spec& spec, std::string user_id,
       out = result(r.id, created ? "created" : "updated", w->arena);
     }
   };
+  write_keys keys{user_id, spec.name, {}};
+  keys.ids.reserve(w->valid.size());
+  for (const checked_record& r : w->valid) keys.ids.emplace_back(r.id);
   record_queued(w->clock);
-  store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
-    if (status != store_status::ok) return done(status, {});
-    const auto committed = record_committed(w->clock);
-    for (const auto& e : w->events) deliver(user_id, e);
-    record_fanned_out(committed);
-    add(metrics_.events_published, w->events.size());
-    done(status, std::move(w->results));
-  });
+  store_.write(std::move(keys), std::move(job),
+               [this, w, user_id, done = std::move(done)](store_status status) {
+                 if (status != store_status::ok) return done(status, {});
+                 const auto committed = record_committed(w->clock);
+                 for (const auto& e : w->events) deliver(user_id, e);
+                 record_fanned_out(committed);
+                 add(metrics_.events_published, w->events.size());
+                 done(status, std::move(w->results));
+               });
 }
 
 void sync_service::remove(const collection_spec& spec, std::string user_id, std::string record_id,
@@ -212,15 +216,16 @@ void sync_service::remove(const collection_spec& spec, std::string user_id, std:
                          json::serialize(payload), timestamp, epoch_ms(now));
   };
   record_queued(w->clock);
-  store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
-    if (status == store_status::ok && w->event) {
-      const auto committed = record_committed(w->clock);
-      deliver(user_id, w->event);
-      record_fanned_out(committed);
-      add(metrics_.events_published);
-    }
-    done(status, status == store_status::ok && w->found);
-  });
+  store_.write({user_id, spec.name, {record_id}}, std::move(job),
+               [this, w, user_id, done = std::move(done)](store_status status) {
+                 if (status == store_status::ok && w->event) {
+                   const auto committed = record_committed(w->clock);
+                   deliver(user_id, w->event);
+                   record_fanned_out(committed);
+                   add(metrics_.events_published);
+                 }
+                 done(status, status == store_status::ok && w->found);
+               });
 }
 
 void sync_service::list(const collection_spec& spec, std::string user_id,
@@ -259,14 +264,19 @@ void sync_service::publish(std::string user_id, std::string type, json::value pa
     w->event = log_event(t, user_id, type, payload, timestamp, epoch_ms(now));
   };
   record_queued(w->clock);
-  store_.write(std::move(job), [this, w, user_id, done = std::move(done)](store_status status) {
-    if (status != store_status::ok) return done(status, 0);
-    const auto committed = record_committed(w->clock);
-    const std::size_t delivered = deliver(user_id, w->event);
-    record_fanned_out(committed);
-    add(metrics_.events_published);
-    done(status, delivered);
-  });
+  store_.write({user_id, {}, {}}, std::move(job),
+               [this, w, user_id, done = std::move(done)](store_status status) {
+                 if (status != store_status::ok) return done(status, 0);
+                 const auto committed = record_committed(w->clock);
+                 const std::size_t delivered = deliver(user_id, w->event);
+                 record_fanned_out(committed);
+                 add(metrics_.events_published);
+                 done(status, delivered);
+               });
+}
+
+bool sync_service::joins_with_replay(std::string_view user_id) const {
+  return feed_ && !feed_->follows(user_id);
 }
 
 void sync_service::replay(std::string user_id, std::int64_t after_seq,

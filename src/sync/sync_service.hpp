@@ -56,6 +56,13 @@ class sync_service {
   // Several nodes (PostgreSQL): durable events go out through the feed, in seq order with the
   // other nodes' events, instead of straight to the registry. Set before serving.
   void use_cluster_feed(cluster_feed* feed) { feed_ = feed; }
+  // On several nodes, a device that connects without a lastSeq must still get every event
+  // committed after it connected, also one of another node whose hint has not come yet. When
+  // its user is not followed here from a position the store gave, it asks for the events of the
+  // last join_lookback (the nodes' clocks agree within it): it may get one committed just before
+  // it connected, never miss one committed after.
+  bool joins_with_replay(std::string_view user_id) const;
+  static constexpr std::chrono::milliseconds join_lookback{1000};
 
  private:
   // A durable write's moments, for metrics_.write_stages.

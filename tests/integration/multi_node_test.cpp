@@ -84,6 +84,32 @@ TEST(MultiNode, WritesOnBothNodesReachEveryDeviceOnEitherNodeInSeqOrderOnce) {
   }
 }
 
+// A device that connects without a lastSeq gets every event committed after it connected: one
+// committed on another node just before its hint reached this node included. A user's first
+// device on a node reads the events of the last second (the join lookback), so the event
+// written the moment before it connected reaches it; its second device reads nothing.
+TEST(MultiNode, AFirstDeviceOnANodeGetsTheEventAnotherNodeCommittedAsItConnected) {
+  pg_server pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  const std::string url = pg.create_database();
+  server_process a({{"DATABASE_URL", url}}), b({{"DATABASE_URL", url}});
+  ASSERT_EQ(results_of(post_drafts(b, "u", draft_json("d1", 1000)))[0].at("action").as_string(),
+            "created");
+  auto first = open_device(a, "u");
+  const auto e1 = next_event(*first);
+  ASSERT_FALSE(e1.empty()) << "the event committed as the device connected";
+  EXPECT_EQ(e1.at("seq").as_int64(), 1);
+  auto second = open_device(a, "u");
+  ASSERT_EQ(results_of(post_drafts(b, "u", draft_json("d2", 2000)))[0].at("action").as_string(),
+            "created");
+  for (auto* device : {first.get(), second.get()}) {
+    const auto e2 = next_event(*device);
+    ASSERT_FALSE(e2.empty());
+    EXPECT_EQ(e2.at("seq").as_int64(), 2) << "the second device: nothing from before it";
+    EXPECT_EQ(device->read(300ms).what, ws_event::kind::timeout) << "nothing twice";
+  }
+}
+
 // The cluster view: each node's health lists itself first and every other live node with what
 // its heartbeat reported; a node that stops leaves the view.
 TEST(MultiNode, EachNodesHealthShowsEveryLiveNodeAndANodeThatStopsLeavesIt) {

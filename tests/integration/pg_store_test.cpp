@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <set>
@@ -36,9 +37,14 @@ class PgStoreTest : public ::testing::Test {
     return o;
   }
 
-  static store_status write_sync(sync_store& s, sync_store::write_job job) {
+  // A write job and the keys it declares (none: everything it touches is read when touched).
+  struct keyed_job {
+    write_keys keys;
+    sync_store::write_job job;
+  };
+  static store_status write_sync(sync_store& s, keyed_job w) {
     std::promise<store_status> p;
-    s.write(std::move(job), [&p](store_status st) { p.set_value(st); });
+    s.write(std::move(w.keys), std::move(w.job), [&p](store_status st) { p.set_value(st); });
     return p.get_future().get();
   }
   static event_window events_after(sync_store& s, const std::string& user, std::int64_t after) {
@@ -49,18 +55,18 @@ class PgStoreTest : public ::testing::Test {
     return p.get_future().get();
   }
   // One record write plus its event, as the sync layer does: read, decide, write, log.
-  static sync_store::write_job put_with_event(std::string user, std::string id, std::int64_t at,
-                                              std::int64_t* seq_out = nullptr) {
-    return [=](store_transaction& t) {
-      const auto existing = t.find("draft-orders", id);
-      std::string data = "{\"id\":\"";
-      data.append(id).append("\"}");
-      if (!existing || existing->updated_at <= at)  // last writer wins
-        t.put("draft-orders", {id, user, existing ? existing->created_at : at, at, data});
-      const auto seq = t.next_seq(user);
-      t.append_event(user, {seq, at, std::string("frame-").append(std::to_string(seq))});
-      if (seq_out) *seq_out = seq;
-    };
+  static keyed_job put_with_event(std::string user, std::string id, std::int64_t at,
+                                  std::int64_t* seq_out = nullptr) {
+    return {{user, "draft-orders", {id}}, [=](store_transaction& t) {
+              const auto existing = t.find("draft-orders", id);
+              std::string data = "{\"id\":\"";
+              data.append(id).append("\"}");
+              if (!existing || existing->updated_at <= at)  // last writer wins
+                t.put("draft-orders", {id, user, existing ? existing->created_at : at, at, data});
+              const auto seq = t.next_seq(user);
+              t.append_event(user, {seq, at, std::string("frame-").append(std::to_string(seq))});
+              if (seq_out) *seq_out = seq;
+            }};
   }
 
   pg_server pg;
@@ -98,11 +104,11 @@ TEST_F(PgStoreTest, EveryCommittedEventSendsItsHintToListeningNodesAtTheCommit) 
   ASSERT_EQ(write_sync(store, put_with_event("u", "r1", 100)), store_status::ok);
   ASSERT_EQ(write_sync(store, put_with_event("v", "r2", 100)), store_status::ok);
   // A job rolled back (it fails after its event) sends nothing, and its seq is not used.
-  EXPECT_EQ(write_sync(store,
-                       [](store_transaction& t) {
-                         t.append_event("u", {t.next_seq("u"), 1, "lost"});
-                         throw std::runtime_error("the job fails");
-                       }),
+  EXPECT_EQ(write_sync(store, {{},
+                               [](store_transaction& t) {
+                                 t.append_event("u", {t.next_seq("u"), 1, "lost"});
+                                 throw std::runtime_error("the job fails");
+                               }}),
             store_status::unavailable);
   ASSERT_EQ(write_sync(store, put_with_event("u", "r4", 100)), store_status::ok);
   std::vector<std::string> hints;
@@ -121,12 +127,13 @@ TEST_F(PgStoreTest, AJobThatFailsLeavesTheOthersOfItsBatchCommitted) {
   for (int i = 0; i < jobs; ++i) {  // queued at once: they share batches
     auto p = std::make_shared<std::promise<store_status>>();
     done.push_back(p->get_future());
-    auto job = i % 20 == 7 ? sync_store::write_job([](store_transaction& t) {
-      t.append_event("u", {t.next_seq("u"), 1, "lost"});
-      throw std::runtime_error("this job fails");
-    })
-                           : put_with_event("u", "r" + std::to_string(i), 100 + i);
-    store.write(std::move(job), [p](store_status s) { p->set_value(s); });
+    auto w = i % 20 == 7 ? keyed_job{{},
+                                     [](store_transaction& t) {
+                                       t.append_event("u", {t.next_seq("u"), 1, "lost"});
+                                       throw std::runtime_error("this job fails");
+                                     }}
+                         : put_with_event("u", "r" + std::to_string(i), 100 + i);
+    store.write(std::move(w.keys), std::move(w.job), [p](store_status s) { p->set_value(s); });
   }
   int ok = 0;
   for (int i = 0; i < jobs; ++i) {
@@ -164,9 +171,9 @@ TEST_F(PgStoreTest, TwoNodesWritingOneUserAtOnceGiveGapFreeSeqsInCommitOrder) {
       auto p = std::make_shared<std::promise<store_status>>();
       done.push_back(p->get_future());
       // Both nodes also update one shared record: the row locks serialise them.
-      node.write(put_with_event("u", i % 10 == 0 ? "shared" : prefix + std::to_string(i), 1000 + i,
-                                &got[static_cast<std::size_t>(i)]),
-                 [p](store_status s) { p->set_value(s); });
+      auto w = put_with_event("u", i % 10 == 0 ? "shared" : prefix + std::to_string(i), 1000 + i,
+                              &got[static_cast<std::size_t>(i)]);
+      node.write(std::move(w.keys), std::move(w.job), [p](store_status s) { p->set_value(s); });
     }
     for (auto& f : done) EXPECT_EQ(f.get(), store_status::ok);
     std::lock_guard lock(m);
@@ -204,6 +211,76 @@ TEST_F(PgStoreTest, WhileTheDatabaseIsDownWritesAreRefusedAndAfterwardsAccepted)
   const auto w = events_after(store, "u", 0);
   ASSERT_EQ(w.events.size(), 2u);
   EXPECT_EQ(w.events[1].seq, 2);
+}
+
+TEST_F(PgStoreTest, AJobThatDeclaresNothingReadsWhatItTouchesAndSeesItsBatchsWrites) {
+  pg_store store(options());
+  ASSERT_EQ(store.error(), "");
+  ASSERT_EQ(write_sync(store, put_with_event("u", "kept", 100)), store_status::ok);
+  ASSERT_EQ(write_sync(store, put_with_event("u", "gone", 100)), store_status::ok);
+  std::optional<stored_record> seen_kept, seen_after_put, seen_after_erase;
+  std::int64_t seq = 0;
+  ASSERT_EQ(write_sync(store, {{},
+                               [&](store_transaction& t) {
+                                 seen_kept = t.find("draft-orders", "kept");
+                                 t.put("draft-orders", {"new", "u", 5, 5, "{}"});
+                                 seen_after_put = t.find("draft-orders", "new");
+                                 t.erase("draft-orders", "gone");
+                                 seen_after_erase = t.find("draft-orders", "gone");
+                                 seq = t.next_seq("u");
+                                 t.append_event("u", {seq, 5, "undeclared"});
+                               }}),
+            store_status::ok);
+  ASSERT_TRUE(seen_kept);
+  EXPECT_EQ(seen_kept->user_id, "u");
+  EXPECT_EQ(seen_kept->updated_at, 100);
+  ASSERT_TRUE(seen_after_put);
+  EXPECT_EQ(seen_after_put->created_at, 5);
+  EXPECT_FALSE(seen_after_erase);
+  EXPECT_EQ(seq, 3);
+  std::promise<std::vector<std::string>> listed;
+  store.read(
+      [&](store_reader& r, store_status) { listed.set_value(r.list("draft-orders", "u", {})); });
+  EXPECT_EQ(listed.get_future().get(), (std::vector<std::string>{"{\"id\":\"kept\"}", "{}"}));
+  EXPECT_EQ(events_after(store, "u", 2).events.at(0).frame, "undeclared");
+}
+
+TEST_F(PgStoreTest, ABatchOfManyEventsForOneUserKeepsOnlyTheRetainedOnesAndOneHint) {
+  auto o = options();
+  o.retention_count = 5;
+  pg_store store(o);
+  ASSERT_EQ(store.error(), "");
+  pg_connection listener(url);
+  ASSERT_TRUE(listener.exec("LISTEN archibald_events").ok());
+  constexpr int jobs = 40;
+  std::vector<std::future<store_status>> done;
+  for (int i = 0; i < jobs; ++i) {  // queued at once: they share batches
+    auto p = std::make_shared<std::promise<store_status>>();
+    done.push_back(p->get_future());
+    auto w = put_with_event("u", "r" + std::to_string(i % 7), 100 + i);
+    store.write(std::move(w.keys), std::move(w.job), [p](store_status s) { p->set_value(s); });
+  }
+  for (auto& f : done) ASSERT_EQ(f.get(), store_status::ok);
+  const auto w = events_after(store, "u", 0);
+  EXPECT_EQ(w.last_seq, jobs);
+  EXPECT_EQ(w.first_seq, jobs - 4);
+  ASSERT_EQ(w.events.size(), 5u);
+  EXPECT_EQ(w.events.back().frame, "frame-40");
+  // One hint a user a batch, carrying the first seq the batch gave: fewer hints than events,
+  // rising from 1.
+  std::vector<std::int64_t> hinted;
+  while (auto n = listener.notification(1s)) {
+    ASSERT_EQ(n->second.substr(0, 2), "u:");
+    hinted.push_back(std::stoll(n->second.substr(2)));
+  }
+  ASSERT_FALSE(hinted.empty());
+  EXPECT_LT(hinted.size(), static_cast<std::size_t>(jobs));
+  EXPECT_EQ(hinted.front(), 1);
+  EXPECT_TRUE(std::is_sorted(hinted.begin(), hinted.end()));
+  EXPECT_EQ(std::adjacent_find(hinted.begin(), hinted.end()), hinted.end()) << "one a batch";
+  std::promise<std::vector<std::int64_t>> seqs;
+  store.read([&](store_reader& r, store_status) { seqs.set_value(r.last_seqs({"nobody", "u"})); });
+  EXPECT_EQ(seqs.get_future().get(), (std::vector<std::int64_t>{0, jobs}));
 }
 
 TEST(PgServer, AKilledTestProcessLeavesNoServerBehind) {
