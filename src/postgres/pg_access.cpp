@@ -25,33 +25,67 @@ std::vector<std::string> pg_reader::list(std::string_view collection, std::strin
   return out;
 }
 
-event_window pg_reader::window(std::string_view user_id, const char* events_sql, std::int64_t after,
-                               std::size_t limit) {
-  event_window w;
-  // One snapshot, so that the bounds and the events agree.
-  if (!check(db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))) return w;
-  const auto bounds = db_.exec(
-      "SELECT (SELECT last_seq FROM user_seq WHERE user_id = $1),"
-      " (SELECT MIN(seq) FROM events WHERE user_id = $1)",
-      pg_params().text(user_id));
-  const auto events = db_.exec(
-      events_sql, pg_params().text(user_id).int64(after).int64(static_cast<std::int64_t>(limit)));
-  db_.exec("COMMIT");
-  if (!check(bounds) || !check(events)) return {};
-  if (!bounds.is_null(0, 0)) w.last_seq = bounds.int64(0, 0);
-  if (!bounds.is_null(0, 1)) w.first_seq = bounds.int64(0, 1);
-  w.events.reserve(static_cast<std::size_t>(events.count()));
-  for (int i = 0; i < events.count(); ++i)
-    w.events.push_back({events.int64(i, 0), events.int64(i, 1), std::string(events.text(i, 2))});
-  return w;
+namespace {
+
+// The windows of the users asked ($1 users, $2 their bounds, $3 the limit), in one statement:
+// one snapshot, so that the bounds and the events agree. `events` selects a user's events
+// after c.after (a seq or a time).
+std::string windows_sql(const char* after) {
+  return std::string(
+             "SELECT c.i, s.last_seq, f.first_seq, e.seq, e.ts_ms, e.frame"
+             " FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS c(user_id, after, i)"
+             " LEFT JOIN user_seq s ON s.user_id = c.user_id"
+             " LEFT JOIN LATERAL (SELECT MIN(seq) AS first_seq FROM events"
+             " WHERE user_id = c.user_id) f ON true"
+             " LEFT JOIN LATERAL (SELECT seq, ts_ms, frame FROM events"
+             " WHERE user_id = c.user_id AND ") +
+         after + " > c.after ORDER BY seq LIMIT $3) e ON true ORDER BY c.i, e.seq";
+}
+
+const std::string after_seq_sql = windows_sql("seq");
+const std::string after_time_sql = windows_sql("ts_ms");
+
+}  // namespace
+
+bool pg_reader::windows(const pg_rows& rows, std::vector<event_window>& out) {
+  if (!check(rows)) return false;
+  for (int r = 0; r < rows.count(); ++r) {
+    const std::int64_t i = rows.int64(r, 0) - 1;
+    if (i < 0 || static_cast<std::size_t>(i) >= out.size()) continue;
+    event_window& w = out[static_cast<std::size_t>(i)];
+    if (!rows.is_null(r, 1)) w.last_seq = rows.int64(r, 1);
+    if (!rows.is_null(r, 2)) w.first_seq = rows.int64(r, 2);
+    if (!rows.is_null(r, 3))
+      w.events.push_back({rows.int64(r, 3), rows.int64(r, 4), std::string(rows.text(r, 5))});
+  }
+  return true;
+}
+
+std::vector<event_window> pg_reader::events_after_seqs(const std::vector<user_position>& users,
+                                                       std::size_t limit) {
+  std::vector<event_window> out(users.size());
+  if (users.empty()) return out;
+  std::vector<std::string_view> ids;
+  std::vector<std::int64_t> after;
+  ids.reserve(users.size());
+  after.reserve(users.size());
+  for (const user_position& u : users) {
+    ids.push_back(u.user_id);
+    after.push_back(u.after_seq);
+  }
+  const std::string id_array = pg_text_array(ids), after_array = pg_int64_array(after);
+  if (!windows(db_.exec(after_seq_sql.c_str(), pg_params()
+                                                   .array(id_array)
+                                                   .array(after_array)
+                                                   .int64(static_cast<std::int64_t>(limit))),
+               out))
+    return std::vector<event_window>(users.size());
+  return out;
 }
 
 event_window pg_reader::events_after_seq(std::string_view user_id, std::int64_t after_seq,
                                          std::size_t limit) {
-  return window(user_id,
-                "SELECT seq, ts_ms, frame FROM events WHERE user_id = $1 AND seq > $2"
-                " ORDER BY seq LIMIT $3",
-                after_seq, limit);
+  return std::move(events_after_seqs({{std::string(user_id), after_seq}}, limit).front());
 }
 
 std::vector<std::int64_t> pg_reader::last_seqs(const std::vector<std::string>& user_ids) {
@@ -72,10 +106,16 @@ std::vector<std::int64_t> pg_reader::last_seqs(const std::vector<std::string>& u
 
 event_window pg_reader::events_after_time(std::string_view user_id, std::int64_t after_ms,
                                           std::size_t limit) {
-  return window(user_id,
-                "SELECT seq, ts_ms, frame FROM events WHERE user_id = $1 AND ts_ms > $2"
-                " ORDER BY seq LIMIT $3",
-                after_ms, limit);
+  const std::string id_array = pg_text_array(std::vector<std::string_view>{user_id});
+  const std::string after_array = pg_int64_array({after_ms});
+  std::vector<event_window> out(1);
+  if (!windows(db_.exec(after_time_sql.c_str(), pg_params()
+                                                    .array(id_array)
+                                                    .array(after_array)
+                                                    .int64(static_cast<std::int64_t>(limit))),
+               out))
+    return {};
+  return std::move(out.front());
 }
 
 }  // namespace archibald

@@ -21,12 +21,15 @@ class pg_reader final : public store_reader {
   event_window events_after_time(std::string_view user_id, std::int64_t after_ms,
                                  std::size_t limit) override;
   std::vector<std::int64_t> last_seqs(const std::vector<std::string>& user_ids) override;
+  std::vector<event_window> events_after_seqs(const std::vector<user_position>& users,
+                                              std::size_t limit) override;
   bool failed() const override { return failed_; }
   bool lost() const { return lost_; }  // the connection is gone: the store opens another
 
  private:
-  event_window window(std::string_view user_id, const char* events_sql, std::int64_t after,
-                      std::size_t limit);
+  // Reads windows from one statement's rows: (index asked, last_seq, first_seq, seq, ts_ms,
+  // frame), ordered by index and seq; a user without events has one row of nulls after first_seq.
+  bool windows(const pg_rows& rows, std::vector<event_window>& out);
   bool check(const pg_rows& rows);
 
   pg_connection& db_;

@@ -74,6 +74,12 @@ struct event_window {
   std::vector<stored_event> events;
 };
 
+// A user and the last seq a reader has of it.
+struct user_position {
+  std::string user_id;
+  std::int64_t after_seq = 0;
+};
+
 // Used only on the reader thread, inside one read job.
 class store_reader {
  public:
@@ -90,6 +96,16 @@ class store_reader {
   // The newest seq given to each user (0: none), in the order asked: one query for many users
   // (the cluster's position check).
   virtual std::vector<std::int64_t> last_seqs(const std::vector<std::string>& user_ids) = 0;
+  // Several users' events, each after its own seq and at most `limit` each, in the order asked
+  // (the cluster feed's catch-up): one query where the store can, one read a user by default.
+  virtual std::vector<event_window> events_after_seqs(const std::vector<user_position>& users,
+                                                      std::size_t limit) {
+    std::vector<event_window> out;
+    out.reserve(users.size());
+    for (const user_position& u : users)
+      out.push_back(events_after_seq(u.user_id, u.after_seq, limit));
+    return out;
+  }
   virtual bool failed() const = 0;
 };
 

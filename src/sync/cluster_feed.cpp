@@ -7,7 +7,8 @@
 namespace archibald {
 namespace {
 
-constexpr std::size_t catch_up_page = 500;
+constexpr std::size_t catch_up_page = 500;       // events a user a read; more: read again
+constexpr std::size_t users_per_catch_up = 100;  // a query's users (at most 50,000 events)
 constexpr std::size_t positions_per_read = 1000;
 
 }  // namespace
@@ -51,16 +52,11 @@ void cluster_feed::learn(cursor_map::iterator it, std::int64_t seq, lock& held) 
 }
 
 void cluster_feed::catch_up_all() {
-  std::vector<std::pair<std::string, std::int64_t>> reads;
-  {
-    std::lock_guard guard(mutex_);
-    for (auto& [user, c] : cursors_) {
-      if (c.reading) continue;
-      c.reading = true;
-      reads.emplace_back(user, c.delivered);
-    }
-  }
-  for (const auto& [user, after] : reads) read_after(user, after);
+  lock held(mutex_);
+  std::vector<std::string> users;
+  for (auto& [user, c] : cursors_)
+    if (!c.reading) users.push_back(user);
+  for (const std::string& user : users) ask_read(user, held);
 }
 
 void cluster_feed::replayed(const std::string& user_id, std::int64_t last_seq) {
@@ -121,39 +117,59 @@ std::size_t cluster_feed::advance(const std::string& user_id, lock& held) {
     c.waiting.erase(first);
   }
   if (c.known > c.delivered) {
-    if (!c.reading) {
-      c.reading = true;
-      const std::int64_t after = c.delivered;
-      held.unlock();
-      read_after(user_id, after);
-      held.lock();
-    }
+    if (!c.reading) ask_read(user_id, held);
   } else if (!anyone && c.waiting.empty() && !c.reading && !registry_.has_user(user_id)) {
     cursors_.erase(it);  // the user's devices left this node
   }
   return reached;
 }
 
-void cluster_feed::read_after(const std::string& user_id, std::int64_t after) {
-  store_.read([this, user_id, after](store_reader& r, store_status status) {
-    event_window w;
-    if (status == store_status::ok) w = r.events_after_seq(user_id, after, catch_up_page);
-    const bool failed = status != store_status::ok || r.failed();
+void cluster_feed::ask_read(const std::string& user_id, lock& held) {
+  cursors_.find(user_id)->second.reading = true;
+  asked_.push_back(user_id);
+  if (read_queued_) return;  // the queued job reads this user too
+  read_queued_ = true;
+  held.unlock();
+  store_.read([this](store_reader& r, store_status status) { read_asked(r, status); });
+  held.lock();
+}
+
+void cluster_feed::read_asked(store_reader& r, store_status status) {
+  std::vector<user_position> users;
+  {
+    std::lock_guard guard(mutex_);
+    read_queued_ = false;
+    users.reserve(asked_.size());
+    for (std::string& user : asked_) {
+      const auto it = cursors_.find(user);
+      if (it != cursors_.end()) users.push_back({std::move(user), it->second.delivered});
+    }
+    asked_.clear();
+  }
+  for (std::size_t from = 0; from < users.size(); from += users_per_catch_up) {
+    const std::size_t to = std::min(users.size(), from + users_per_catch_up);
+    const std::vector<user_position> part(users.begin() + from, users.begin() + to);
+    std::vector<event_window> windows;
+    if (status == store_status::ok) windows = r.events_after_seqs(part, catch_up_page);
+    const bool failed = status != store_status::ok || r.failed() || windows.size() != part.size();
     lock held(mutex_);
-    auto it = cursors_.find(user_id);
-    if (it == cursors_.end()) return;
-    cursor& c = it->second;
-    c.reading = false;
-    if (failed) return;  // the next hint, or catch_up_all, reads again
-    c.placed = true;
-    // Events the store no longer holds (retention) cannot be delivered: skip past them; the
-    // devices see the gap in seq and resync.
-    if (w.first_seq > c.delivered + 1 && c.waiting.empty()) c.delivered = w.first_seq - 1;
-    for (auto& e : w.events)
-      if (e.seq > c.delivered) c.waiting.emplace(e.seq, share(std::move(e.frame), e.seq));
-    c.known = std::max(c.known, w.last_seq);
-    advance(user_id, held);
-  });
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      auto it = cursors_.find(part[i].user_id);
+      if (it == cursors_.end()) continue;
+      cursor& c = it->second;
+      c.reading = false;
+      if (failed) continue;  // the next hint, or catch_up_all, reads again
+      c.placed = true;
+      event_window& w = windows[i];
+      // Events the store no longer holds (retention) cannot be delivered: skip past them; the
+      // devices see the gap in seq and resync.
+      if (w.first_seq > c.delivered + 1 && c.waiting.empty()) c.delivered = w.first_seq - 1;
+      for (auto& e : w.events)
+        if (e.seq > c.delivered) c.waiting.emplace(e.seq, share(std::move(e.frame), e.seq));
+      c.known = std::max(c.known, w.last_seq);
+      advance(it->first, held);
+    }
+  }
 }
 
 }  // namespace archibald

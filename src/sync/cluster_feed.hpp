@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fanout/connection_registry.hpp"
 #include "protocol/envelope.hpp"
@@ -65,14 +66,20 @@ class cluster_feed {
   // Some node committed the user's `seq`; a user not followed yet is followed from it when
   // may_follow and a device of the user is here.
   void heard(std::string_view user_id, std::int64_t seq, bool may_follow);
-  // Sends what is in order; starts a read when a gap remains. Unlocks before reading.
+  // Sends what is in order; asks for a read when a gap remains.
   std::size_t advance(const std::string& user_id, lock& held);
-  void read_after(const std::string& user_id, std::int64_t after);
+  // The user's events after its cursor are to be read: with those of every other user asked
+  // for until the reader gets to it, in one query. Unlocks to queue the read.
+  void ask_read(const std::string& user_id, lock& held);
+  // The read job: every user asked for, after each one's cursor.
+  void read_asked(store_reader& r, store_status status);
 
   sync_store& store_;
   connection_registry& registry_;
   mutable std::mutex mutex_;
-  cursor_map cursors_;  // GUARDED_BY(mutex_)
+  cursor_map cursors_;              // GUARDED_BY(mutex_)
+  std::vector<std::string> asked_;  // GUARDED_BY(mutex_) users to read, each with reading set
+  bool read_queued_ = false;        // GUARDED_BY(mutex_) a read job is queued, not yet started
 };
 
 }  // namespace archibald

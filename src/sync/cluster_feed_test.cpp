@@ -144,6 +144,22 @@ TEST_F(ClusterFeedTest, HintsCollapseIntoOneReadAndNothingGoesOutTwice) {
   EXPECT_EQ(store.reads_started, 1);
 }
 
+TEST_F(ClusterFeedTest, SeveralUsersHintedBeforeTheReaderGetsToThemShareOneRead) {
+  auto other = std::make_shared<recording_connection>();
+  bool reconnection = false;
+  registry.add("v", other, reconnection);
+  store.commit(1);  // each user's log holds seq 1 (the test store has one log for all)
+  feed.hinted("u", 1);
+  feed.hinted("v", 1);
+  EXPECT_EQ(store.reads_started, 1);
+  store.run_reads();
+  EXPECT_EQ(device->seqs, (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(other->seqs, (std::vector<std::int64_t>{1}));
+  store.commit(2);
+  feed.hinted("v", 2);  // the job ran: a new hint queues a new one
+  EXPECT_EQ(store.reads_started, 2);
+}
+
 TEST_F(ClusterFeedTest, HintsForUsersWithNoDeviceHereCostNothing) {
   feed.hinted("elsewhere", 7);
   EXPECT_EQ(store.reads_started, 0);

@@ -283,6 +283,34 @@ TEST_F(PgStoreTest, ABatchOfManyEventsForOneUserKeepsOnlyTheRetainedOnesAndOneHi
   EXPECT_EQ(seqs.get_future().get(), (std::vector<std::int64_t>{0, jobs}));
 }
 
+TEST_F(PgStoreTest, SeveralUsersEventsAreReadInOneQueryEachAfterItsOwnSeq) {
+  auto o = options();
+  o.retention_count = 3;
+  pg_store store(o);
+  ASSERT_EQ(store.error(), "");
+  for (int i = 1; i <= 5; ++i)
+    ASSERT_EQ(write_sync(store, put_with_event("u", "u" + std::to_string(i), i)), store_status::ok);
+  ASSERT_EQ(write_sync(store, put_with_event("v", "v1", 1)), store_status::ok);
+  std::promise<std::vector<event_window>> read;
+  store.read([&](store_reader& r, store_status) {
+    read.set_value(r.events_after_seqs({{"v", 0}, {"nobody", 0}, {"u", 3}, {"u", 0}}, 1));
+  });
+  const auto w = read.get_future().get();
+  ASSERT_EQ(w.size(), 4u);
+  ASSERT_EQ(w[0].events.size(), 1u);
+  EXPECT_EQ(w[0].events[0].frame, "frame-1");
+  EXPECT_EQ(w[0].last_seq, 1);
+  EXPECT_TRUE(w[1].events.empty());
+  EXPECT_EQ(w[1].last_seq, 0);
+  EXPECT_EQ(w[1].first_seq, 0);
+  ASSERT_EQ(w[2].events.size(), 1u) << "the limit holds for each user";
+  EXPECT_EQ(w[2].events[0].seq, 4);
+  EXPECT_EQ(w[2].first_seq, 3) << "retention kept 3..5";
+  EXPECT_EQ(w[2].last_seq, 5);
+  ASSERT_EQ(w[3].events.size(), 1u);
+  EXPECT_EQ(w[3].events[0].seq, 3) << "the oldest retained";
+}
+
 TEST(PgServer, AKilledTestProcessLeavesNoServerBehind) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
