@@ -51,6 +51,10 @@ idle_connections=18800  # idle: one process, under its 20,000 open files
 # multinode: the tiers with 4 devices a user on 2 nodes sharing one PostgreSQL (each write has
 # a device on the node that took it and two on the other), the same on one SQLite node.
 multinode_tier=20s multinode_devices=4
+# … then 3 nodes: 12,000 users × 4 devices (48,000 connections) writing every 10 s; and 9,000
+# users × 4 (36,000) with a node SIGKILLed once all are connected.
+multinode_scale_users=12000 multinode_chaos_users=9000 multinode_ramp=90s multinode_hold=90s
+multinode_kill_at=110s
 if [ $quick -eq 1 ]; then
   perf_delay=3 perf_seconds=4 tier=3s hb_users=1000 hb_hold=4s reps=1 min_time=0.2
   soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale idle_connections=1000
@@ -107,6 +111,32 @@ start_server() {  # start_server DB_NAME [ENV...] → server_pid, on the next po
   server_pid=$!
   wait_until_up /health/live
 }
+start_nodes() {  # start_nodes N → node_pids, node_urls: N nodes on the throwaway PostgreSQL
+  node_pids=() node_urls=()
+  for node in $(seq "$1"); do
+    port=$((port + 1))
+    HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DATABASE_URL=$pg_url NODE_ID=node-$node \
+      LOG_LEVEL=warn "$bin/archibald-realtime" >>"$work/server.log" 2>&1 &
+    node_pids+=($!) node_urls+=(--url "http://127.0.0.1:$port")
+    wait_until_up /health/ready
+  done
+}
+stop_nodes() {
+  for pid in "${node_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${node_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  node_pids=()
+}
+load_nodes() {  # load_nodes RUN_NAME ARGS... — archibald-load against the nodes started
+  local name=$1 status=0
+  shift
+  echo "== $name"
+  "$bin/archibald-load" "${node_urls[@]}" --secret "$secret" --quiet \
+    --out "json=$results/$name.json" --out "ndjson=$work/$name.ndjson" "$@" \
+    >"$results/$name.txt" 2>&1 || status=$?
+  node "$root/load-tests/report/reduce-series.js" "$work/$name.ndjson" "$results/$name.ndjson"
+  [ $status -eq 0 ] || [ $status -eq 99 ] || failures+=("$name: exit $status")
+  return 0
+}
 start_server_under_heaptrack() {  # start_server_under_heaptrack DB_NAME → server_pid
   port=$((port + 1))
   # shellcheck disable=SC2046
@@ -149,8 +179,10 @@ stop_server() {
     heaptrack_pid=""
   fi
 }
+node_pids=()
 cleanup() {
   stop_server
+  [ ${#node_pids[@]} -eq 0 ] || stop_nodes
   # The chaos run's restarted server was stopped after it: by now its pid may be gone (a failed
   # kill here made the whole run exit 1 under set -e).
   [ -f "$work/restarted.pid" ] && kill "$(cat "$work/restarted.pid")" 2>/dev/null || true
@@ -278,21 +310,26 @@ if want multinode && [ $quick -eq 0 ]; then
     load "multinode-sqlite-$users" --scenario tiers --devices $multinode_devices \
       --stage "0s:$users" --stage "$multinode_tier:$users"
     stop_server
-    pids=() urls=()
-    for node in 1 2; do
-      port=$((port + 1))
-      HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DATABASE_URL=$pg_url NODE_ID=node-$node \
-        LOG_LEVEL=warn "$bin/archibald-realtime" >>"$work/server.log" 2>&1 &
-      pids+=($!) urls+=(--url "http://127.0.0.1:$port")
-      wait_until_up /health/ready
-    done
-    echo "== multinode-pg-$users"
-    "$bin/archibald-load" "${urls[@]}" --secret "$secret" --quiet --scenario tiers \
-      --devices $multinode_devices --stage "0s:$users" --stage "$multinode_tier:$users" \
-      --out "json=$results/multinode-pg-$users.json" >"$results/multinode-pg-$users.txt" 2>&1 ||
-      [ $? -eq 99 ] || failures+=("multinode-pg-$users: archibald-load failed")
-    kill "${pids[@]}" && wait "${pids[@]}" 2>/dev/null || true
+    start_nodes 2
+    load_nodes "multinode-pg-$users" --scenario tiers --devices $multinode_devices \
+      --stage "0s:$users" --stage "$multinode_tier:$users"
+    stop_nodes
   done
+  # Scale: 3 nodes × 16,000 connections (the open-file cap allows ~19,700 a node), a write per
+  # user every 10 s; the scale scenario's thresholds.
+  start_nodes 3
+  load_nodes multinode-scale --scenario scale --devices $multinode_devices --workers 3 \
+    --stage "$multinode_ramp:$multinode_scale_users" --stage "$multinode_hold:$multinode_scale_users"
+  stop_nodes
+  # A node SIGKILLed under load: its devices land on the two others (≤ 18,000 connections each)
+  # with lastSeq; the chaos scenario's thresholds (nothing lost or duplicated), ws_catch_up
+  # measures each dropped device's drop → back with every event owed it.
+  start_nodes 3
+  load_nodes multinode-chaos --scenario chaos --devices $multinode_devices --workers 3 \
+    --write-period 10s --stage "$multinode_ramp:$multinode_chaos_users" \
+    --stage "$multinode_hold:$multinode_chaos_users" --chaos-kill-pid "${node_pids[1]}" \
+    --chaos-at "$multinode_kill_at"
+  stop_nodes
   pg_stop "$pg_dir"
 fi
 

@@ -1,9 +1,12 @@
 // Multi-node (DESIGN §6): the tiers on two nodes sharing one PostgreSQL against one SQLite
 // node, same devices, back to back in one run (run-report.sh: multinode-pg-<users>.json,
-// multinode-sqlite-<users>.json), and durable writes/s of the two stores by writes in flight
-// (multinode-store.bench.json). Pure.
+// multinode-sqlite-<users>.json), durable writes/s of the two stores by writes in flight
+// (multinode-store.bench.json), and three nodes at scale and with one SIGKILLed
+// (multinode-scale.json, multinode-chaos.json). Pure.
 import { benchMedians } from './evidence.js';
-import { ms, num, table, value } from './format.js';
+import { median, ms, num, table, value } from './format.js';
+
+const duration = (v) => (v !== undefined && v >= 1000 ? `${(v / 1000).toFixed(2)} s` : ms(v));
 
 const tiersOf = (results, prefix) => Object.keys(results).filter((k) => k.startsWith(prefix))
   .map((k) => parseInt(k.slice(prefix.length), 10)).filter(Number.isFinite).sort((a, b) => a - b);
@@ -37,10 +40,37 @@ export function storeThroughput(bench) {
   })).filter((r) => r.postgres !== undefined || r.sqlite !== undefined);
 }
 
+// The three-node runs: size, e2e over the whole run and per second once every device is
+// connected (median and worst second of the per-second p99), what was lost, and the catch-up of
+// the devices a SIGKILL dropped.
+export function threeNodeRuns(results) {
+  return [['multinode-scale', 'scale'], ['multinode-chaos', 'a node SIGKILLed']]
+    .filter(([name]) => results[name]).map(([name, label]) => {
+      const run = results[name];
+      const options = run.summary?.options || {};
+      const connections = value(run, 'connections', 'max');
+      const held = (run.series || []).filter((p) => p.connections === connections && p.e2e_p99_ms !== undefined)
+        .map((p) => p.e2e_p99_ms);
+      const count = (metric) => value(run, metric, 'count');
+      return {
+        name, label, nodes: options.urls?.length, users: options.users, devices: options.devices,
+        writePeriodS: options.writePeriodMs / 1000, connections, writes: count('writes'),
+        p50: value(run, 'ws_e2e_latency', 'p(50)'), p95: value(run, 'ws_e2e_latency', 'p(95)'),
+        p99: value(run, 'ws_e2e_latency', 'p(99)'), heldP99: held.length ? median(held) : undefined,
+        heldWorstP99: held.length ? Math.max(...held) : undefined, heldSeconds: held.length,
+        lost: count('ws_msgs_lost'), late: count('ws_msgs_late'), duplicated: count('ws_msgs_duplicated'),
+        gaps: count('ws_seq_gaps'), drops: count('ws_drops'), writesFailed: count('writes_failed'),
+        catchUpP50: value(run, 'ws_catch_up', 'p(50)'), catchUpP99: value(run, 'ws_catch_up', 'p(99)'),
+        catchUpMax: value(run, 'ws_catch_up', 'max'),
+      };
+    });
+}
+
 export function renderMultiNode(out, { results, evidence, settings, machine }) {
   const latency = multiNodeLatency(results);
   const store = storeThroughput(evidence.multinodeBench);
-  if (!latency.length && !store.length) return;
+  const three = threeNodeRuns(results);
+  if (!latency.length && !store.length && !three.length) return;
   out.push('## Multi-node', '');
   if (latency.length) {
     out.push(`The tiers (one REST write per user per second) with ${settings.multinodeDevices ?? '–'} devices a user,`
@@ -58,5 +88,23 @@ export function renderMultiNode(out, { results, evidence, settings, machine }) {
       + ' interleaved repetitions). The target for PostgreSQL is 10,000/s at 64 in flight.', '',
     table(['in flight', 'PostgreSQL', 'SQLite (group commit)', 'SQLite / PostgreSQL'], store.map((r) => [r.writers,
       rate(r.postgres), rate(r.sqlite), r.postgres && r.sqlite ? `${(r.sqlite / r.postgres).toFixed(1)}×` : '–'])), '');
+  }
+  if (three.length) {
+    out.push('Three nodes on one PostgreSQL, every user\'s devices spread over them, a REST write per user'
+      + ` every ${three[0].writePeriodS ?? '–'} s, the load tool in ${'`--workers 3`'} processes on the same 2 cores.`
+      + ' "Held" is the median (and worst) of the per-second e2e p99 over the seconds with every device connected.'
+      + ' In the SIGKILL run the killed node\'s devices reconnect to the two others with `lastSeq`;'
+      + ' catch-up is a dropped device\'s time from its drop to being back with every event written for it;'
+      + ' an event later than the run\'s delivery timeout counts as lost (and late).', '',
+    table(['run', 'nodes × connections', 'writes', 'e2e p50', 'e2e p95', 'e2e p99', 'held p99 (worst)', 'lost', 'duplicated', 'seq gaps'],
+      three.map((r) => [r.label, `${r.nodes ?? '–'} × ${num(r.connections / (r.nodes || 1))}`, num(r.writes), duration(r.p50),
+        duration(r.p95), duration(r.p99), `${duration(r.heldP99)} (${duration(r.heldWorstP99)})`, num(r.lost),
+        num(r.duplicated), num(r.gaps)])), '');
+    const chaos = three.find((r) => r.name === 'multinode-chaos');
+    if (chaos?.drops) {
+      out.push(table(['devices dropped', 'writes refused (in flight at the kill)', 'catch-up p50', 'catch-up p99', 'every device caught up'],
+        [[num(chaos.drops), num(chaos.writesFailed), duration(chaos.catchUpP50), duration(chaos.catchUpP99),
+          duration(chaos.catchUpMax)]]), '');
+    }
   }
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { renderReport, slope, thresholdsOf, value } from '../report/report.js';
 import { lineChart } from '../../web/common/line-chart.js';
 import { compareTools } from '../report/k6-comparison.js';
-import { multiNodeLatency, storeThroughput } from '../report/multi-node.js';
+import { multiNodeLatency, storeThroughput, threeNodeRuns } from '../report/multi-node.js';
 
 const run = (metrics, extra = {}) => ({ summary: { metrics, options: { devices: 2 }, state: { testRunDurationMs: 60000 }, ...extra }, series: [] });
 const trend = (p50, p95, p99) => ({ type: 'trend', values: { 'p(50)': p50, 'p(95)': p95, 'p(99)': p99, max: p99 } });
@@ -83,4 +83,23 @@ test('multi-node: same- and cross-node latency beside one SQLite node, and the s
   assert.match(markdown, /\| 10 \| PostgreSQL, cross node \| 2\.50 ms \| 3\.50 ms \| 5\.00 ms \| 0 \| 0 \|/);
   assert.match(markdown, /\| 64 \| 2,000\/s \| 20,000\/s \| 10\.0× \|/);
   assert.doesNotMatch(renderReport({}, { cores: 2 }).markdown, /## Multi-node/);  // not run: no section
+});
+
+test('multi-node: three nodes at scale and with one SIGKILLed, held p99 over the fully connected seconds', () => {
+  const counter = (count) => ({ type: 'counter', values: { count } });
+  const scale = run({ ws_e2e_latency: trend(18, 700, 2900), connections: { type: 'gauge', values: { max: 48000 } },
+    ws_msgs_lost: counter(0), ws_msgs_duplicated: counter(0), ws_seq_gaps: counter(0), writes: counter(100000) });
+  scale.summary.options = { urls: ['a', 'b', 'c'], users: 12000, devices: 4, writePeriodMs: 10000 };
+  scale.series = [{ connections: 20000, e2e_p99_ms: 5000 }, { connections: 48000, e2e_p99_ms: 40 },
+    { connections: 48000, e2e_p99_ms: 60 }, { connections: 48000, e2e_p99_ms: 50 }];
+  const chaos = run({ ws_e2e_latency: trend(4, 2000, 4000), connections: { type: 'gauge', values: { max: 36000 } },
+    ws_drops: counter(12000), ws_catch_up: { type: 'trend', values: { 'p(50)': 4000, 'p(99)': 12000, max: 12500 } },
+    ws_msgs_lost: counter(0), writes_failed: counter(41) });
+  chaos.summary.options = { urls: ['a', 'b', 'c'], users: 9000, devices: 4, writePeriodMs: 10000 };
+  const rows = threeNodeRuns({ 'multinode-scale': scale, 'multinode-chaos': chaos });
+  assert.deepEqual(rows.map((r) => [r.label, r.connections, r.heldP99, r.heldWorstP99, r.heldSeconds]),
+    [['scale', 48000, 50, 60, 3], ['a node SIGKILLed', 36000, undefined, undefined, 0]]);
+  const { markdown } = renderReport({ 'multinode-scale': scale, 'multinode-chaos': chaos }, { cores: 2 });
+  assert.match(markdown, /\| scale \| 3 × 16,000 \| 100,000 \| 18\.0 ms \| 700\.0 ms \| 2\.90 s \| 50\.0 ms \(60\.0 ms\) \| 0 \| 0 \| 0 \|/);
+  assert.match(markdown, /\| 12,000 \| 41 \| 4\.00 s \| 12\.00 s \| 12\.50 s \|/);
 });

@@ -8,7 +8,7 @@ namespace archibald::load {
 delivery_tracker::delivery_tracker(std::size_t devices) : devices_(devices) {}
 
 delivery_tracker::delivery_tracker(std::vector<std::size_t> device_nodes, std::size_t node_count)
-    : devices_(device_nodes.size()), per_node_(node_count > 1) {
+    : devices_(device_nodes.size()), node_count_(node_count), per_node_(node_count > 1) {
   for (std::size_t d = 0; d < devices_.size(); ++d) devices_[d].node = device_nodes[d];
 }
 
@@ -98,6 +98,19 @@ std::size_t delivery_tracker::incomplete() const {
   return static_cast<std::size_t>(std::count_if(window_.begin(), window_.end(), [](const write& w) {
     return (w.expected & ~w.received) != 0;
   }));
+}
+
+void delivery_tracker::fail_over(std::size_t device, std::size_t spread) {
+  if (node_count_ < 2) return;
+  std::size_t& node = devices_[device].node;
+  node = (node + 1 + spread % (node_count_ - 1)) % node_count_;
+}
+
+std::size_t delivery_tracker::owed(std::size_t device) const {
+  const std::uint64_t bit = std::uint64_t{1} << device;
+  return static_cast<std::size_t>(
+      std::count_if(window_.begin(), window_.end(),
+                    [bit](const write& w) { return (w.expected & ~w.received & bit) != 0; }));
 }
 
 std::optional<std::int64_t> delivery_tracker::last_seq(std::size_t device) const {

@@ -50,6 +50,13 @@ class delivery_tracker {
   // Where a device's figures also go: its node's part of stats, or none with a single node.
   load_stats* node_stats(std::size_t device, load_stats& stats) const;
 
+  // Several nodes: the device could not reach its node, or lost it; it goes to another one, as
+  // a client behind a load balancer lands on another node. `spread` picks which of the others
+  // (a lost node's devices spread over the rest rather than all landing on the next one).
+  void fail_over(std::size_t device, std::size_t spread = 0);
+  // Writes whose event the device is expected to get and has not yet.
+  std::size_t owed(std::size_t device) const;
+
   // The highest seq the device has seen (for resuming with lastSeq).
   std::optional<std::int64_t> last_seq(std::size_t device) const;
 
@@ -72,6 +79,7 @@ class delivery_tracker {
 
   std::deque<write> window_;
   std::vector<device_state> devices_;
+  std::size_t node_count_ = 1;
   bool per_node_ = false;
 };
 

@@ -93,6 +93,26 @@ TEST_F(tracker_fixture, FailedWritesExpectNothingAndLateDevicesOnlyLaterWrites) 
   EXPECT_EQ(stats[counter::deliveries], 3u);
 }
 
+TEST(DeliveryTracker, ADeviceFailsOverToTheNextNodeAndOwesWhatItHasNotReceived) {
+  const auto t0 = clock_type::now();
+  delivery_tracker t({2, 0}, 3);
+  load_stats stats;
+  t.device_attached(0);
+  t.device_attached(1);
+  t.fail_over(0);
+  EXPECT_EQ(t.node_of(0), 0u) << "after the last node, the first";
+  t.fail_over(1, 1);
+  EXPECT_EQ(t.node_of(1), 2u) << "the second of the others";
+  EXPECT_EQ(t.owed(0), 0u);
+  t.write_sent(1, t0, t0, 1, 1);
+  t.write_sent(2, t0, t0, 1, 1);
+  EXPECT_EQ(t.owed(0), 2u);
+  t.event_received(0, 2, 2, t0 + 1ms, stats);
+  EXPECT_EQ(t.owed(0), 1u);
+  t.write_failed(1);
+  EXPECT_EQ(t.owed(0), 0u) << "a failed write's event is not owed";
+}
+
 TEST(DeliveryTracker, SeveralNodesSplitLatencyIntoSameAndCrossNodeAndCountPerNode) {
   const auto t0 = clock_type::now();
   delivery_tracker t({0, 1, 1}, 2);  // device 0 on node 0, devices 1 and 2 on node 1

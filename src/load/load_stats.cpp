@@ -14,6 +14,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(trend::count)> t
     "ws_e2e_latency_same_node",
     "ws_e2e_latency_cross_node",
     "ws_ping",
+    "ws_catch_up",
     "http_req_duration",
     "ws_ack_duration",
     "write_send_lag",

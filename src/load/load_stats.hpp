@@ -23,6 +23,7 @@ enum class trend : std::size_t {
   ws_e2e_latency_same_node,    // ws_e2e_latency of events received on the node that took the write
   ws_e2e_latency_cross_node,   // … and on another node (several --url only)
   ws_ping,                     // "ping" → "pong" round trip
+  ws_catch_up,                 // a dropped device: its drop → back, with every event owed it
   http_req_duration,           // REST / publish write round trip
   ws_ack_duration,             // WebSocket write → its ACK
   write_send_lag,              // how late a write left against its intended time

@@ -136,6 +136,7 @@ class shard::impl final : public ws_async_listener {
     std::optional<std::int64_t> seq;
     if (const auto* s = obj.if_contains("seq"); s && s->is_int64()) seq = s->get_int64();
     u.tracker.event_received(d, *key, seq, now, stats_);
+    note_caught_up(u, d, now);
   }
 
   void on_down(std::uint64_t id, bool was_open, std::uint16_t code,
@@ -148,6 +149,7 @@ class shard::impl final : public ws_async_listener {
     load_stats* node = u.tracker.node_stats(d, stats_);
     if (was_accepted) {
       count(stats_, node, counter::ws_drops);
+      if (!dev.dropped_at) dev.dropped_at = steady::now();
       stats_.note_error(code ? "ws closed by the server: " + std::to_string(code)
                              : "ws dropped: " + std::string(error));
       writes_.fail_acks(u, d);
@@ -161,6 +163,7 @@ class shard::impl final : public ws_async_listener {
         stats_.note_error("ws connect: " + std::string(error));
       note_first_attempt(u, dev);
     }
+    if (options_.urls.size() > 1) u.tracker.fail_over(d, u.global + d);
     if (u.state == user::connecting || u.state == user::active) schedule_reconnect(dev);
   }
 
@@ -186,6 +189,15 @@ class shard::impl final : public ws_async_listener {
     dev.opened_before = true;
     u.tracker.device_attached(d);
     note_first_attempt(u, dev);
+    note_caught_up(u, d, steady::now());
+  }
+
+  // A dropped device has caught up once it is back and has every event written for it.
+  void note_caught_up(user& u, std::size_t d, steady::time_point now) {
+    device& dev = u.devices[d];
+    if (!dev.dropped_at || !dev.open || u.tracker.owed(d) != 0) return;
+    stats_[trend::ws_catch_up].record(now - *dev.dropped_at);
+    dev.dropped_at.reset();
   }
 
   std::pair<user&, std::size_t> locate(std::uint64_t id) {
@@ -329,6 +341,7 @@ class shard::impl final : public ws_async_listener {
       if (u.state != user::connecting && u.state != user::active) continue;
       for (std::size_t d = 0; d < u.devices.size(); ++d) {
         device& dev = u.devices[d];
+        note_caught_up(u, d, now);  // what it was owed expired meanwhile (counted lost)
         if (dev.reconnect_at && *dev.reconnect_at <= now) {
           dev.reconnect_at.reset();
           queue_connect(i, d);

@@ -24,6 +24,7 @@ struct simulated_device {
   bool upgraded = false;    // the handshake succeeded; open once the server has answered
   unsigned attempts = 0;
   std::optional<time_point> reconnect_at, ping_sent;
+  std::optional<time_point> dropped_at;  // since its drop, until it has caught up
   time_point last_ping{};
 };
 
