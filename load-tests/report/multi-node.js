@@ -4,7 +4,7 @@
 // (multinode-store.bench.json), and three nodes at scale and with one SIGKILLed
 // (multinode-scale.json, multinode-chaos.json). Pure.
 import { benchMedians } from './evidence.js';
-import { median, ms, num, table, value } from './format.js';
+import { mb, median, ms, num, table, value } from './format.js';
 
 const duration = (v) => (v !== undefined && v >= 1000 ? `${(v / 1000).toFixed(2)} s` : ms(v));
 
@@ -62,6 +62,7 @@ export function threeNodeRuns(results) {
         gaps: count('ws_seq_gaps'), drops: count('ws_drops'), writesFailed: count('writes_failed'),
         catchUpP50: value(run, 'ws_catch_up', 'p(50)'), catchUpP99: value(run, 'ws_catch_up', 'p(99)'),
         catchUpMax: value(run, 'ws_catch_up', 'max'),
+        cpuPerWrite: value(run, 'server_cpu_us_per_write', 'value'), peakRss: value(run, 'server_rss_bytes', 'max'),
       };
     });
 }
@@ -95,11 +96,13 @@ export function renderMultiNode(out, { results, evidence, settings, machine }) {
       + ' "Held" is the median (and worst) of the per-second e2e p99 over the seconds with every device connected.'
       + ' In the SIGKILL run the killed node\'s devices reconnect to the two others with `lastSeq`;'
       + ' catch-up is a dropped device\'s time from its drop to being back with every event written for it;'
-      + ' an event later than the run\'s delivery timeout counts as lost (and late).', '',
-    table(['run', 'nodes × connections', 'writes', 'e2e p50', 'e2e p95', 'e2e p99', 'held p99 (worst)', 'lost', 'duplicated', 'seq gaps'],
+      + ' an event later than the run\'s delivery timeout counts as lost (and late). CPU and RSS: the nodes\' own,'
+      + ' summed (PostgreSQL\'s not included); CPU per write is over the seconds with every device connected.', '',
+    table(['run', 'nodes × connections', 'writes', 'e2e p50', 'e2e p95', 'e2e p99', 'held p99 (worst)', 'lost', 'duplicated', 'seq gaps',
+      'nodes\' CPU / write', 'nodes\' RSS'],
       three.map((r) => [r.label, `${r.nodes ?? '–'} × ${num(r.connections / (r.nodes || 1))}`, num(r.writes), duration(r.p50),
         duration(r.p95), duration(r.p99), `${duration(r.heldP99)} (${duration(r.heldWorstP99)})`, num(r.lost),
-        num(r.duplicated), num(r.gaps)])), '');
+        num(r.duplicated), num(r.gaps), r.cpuPerWrite === undefined ? '–' : `${num(r.cpuPerWrite)} µs`, mb(r.peakRss)])), '');
     const chaos = three.find((r) => r.name === 'multinode-chaos');
     if (chaos?.drops) {
       out.push(table(['devices dropped', 'writes refused (in flight at the kill)', 'catch-up p50', 'catch-up p99', 'every device caught up'],

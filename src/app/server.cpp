@@ -99,9 +99,16 @@ int run_server(const server_config& config) {
   if (!config.database_url.empty()) {
     feed = std::make_unique<cluster_feed>(*store, registry);
     sync.use_cluster_feed(feed.get());
+    // This node's own commits reach its devices as they commit: their hints would only cost a
+    // read. (A commit whose outcome was unknown had its writer session replaced: its hint is
+    // not skipped.)
+    const auto* own = dynamic_cast<const pg_store*>(store.get());
     listener = std::make_unique<pg_listener>(
         config.database_url,
-        [&feed](std::string_view user_id, std::int64_t seq) { feed->hinted(user_id, seq); },
+        [&feed, own](std::string_view user_id, std::int64_t seq, int sender_pid) {
+          if (own && sender_pid == own->writer_pid()) return;
+          feed->hinted(user_id, seq);
+        },
         [&feed] { feed->catch_up_all(); }, [&feed] { feed->check_positions(); });
   }
   const router routes(server_context{config, verifier, registry, metrics, life, sync});

@@ -223,12 +223,15 @@ std::vector<pg_rows> pg_connection::exec_pipeline(const std::vector<pg_statement
   return out;
 }
 
-std::optional<std::pair<std::string, std::string>> pg_connection::notification(
-    std::chrono::milliseconds timeout) {
-  const auto take = [this]() -> std::optional<std::pair<std::string, std::string>> {
+int pg_connection::backend_pid() const {
+  return ok() ? PQbackendPID(conn_.get()) : 0;
+}
+
+std::optional<pg_notification> pg_connection::notification(std::chrono::milliseconds timeout) {
+  const auto take = [this]() -> std::optional<pg_notification> {
     PGnotify* n = PQnotifies(conn_.get());
     if (!n) return std::nullopt;
-    std::pair<std::string, std::string> out{n->relname, n->extra};
+    pg_notification out{n->relname, n->extra, n->be_pid};
     PQfreemem(n);
     return out;
   };

@@ -66,6 +66,12 @@ struct pg_statement {
   pg_params params;
 };
 
+// A NOTIFY as received: its channel, payload and the backend (session) that sent it.
+struct pg_notification {
+  std::string channel, payload;
+  int sender_pid = 0;
+};
+
 class pg_connection {
  public:
   // Connects (a postgresql:// URL or key=value string); on failure error() says why.
@@ -80,8 +86,9 @@ class pg_connection {
   pg_rows exec(const char* sql);  // one or more statements, no parameters
   // A notification of a channel this connection LISTENs to: waits up to `timeout` for one
   // (the connection's socket polled); nullopt when none came or the connection was lost.
-  std::optional<std::pair<std::string, std::string>> notification(
-      std::chrono::milliseconds timeout);
+  std::optional<pg_notification> notification(std::chrono::milliseconds timeout);
+  // This session's server process (a NOTIFY's sender_pid when it sent one); 0 when none.
+  int backend_pid() const;
   // Prepared on its first use on this connection (by its text), then executed by name.
   pg_rows exec(const char* sql, const pg_params& params);
   // The statements sent at once and their results read in order, one each (libpq's pipeline

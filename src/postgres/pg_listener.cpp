@@ -55,7 +55,7 @@ void pg_listener::run() {
       if (!n) continue;
       std::string_view user_id;
       std::int64_t seq = 0;
-      if (parse_hint(n->second, user_id, seq)) on_hint_(user_id, seq);
+      if (parse_hint(n->payload, user_id, seq)) on_hint_(user_id, seq, n->sender_pid);
     }
   }
 }

@@ -1,8 +1,9 @@
 // The node's LISTEN session on the events' hint channel (DESIGN §6): a thread and a connection
-// of its own that hands every hint ("user:seq") to on_hint. When the session is lost it
-// listens again first and then calls on_listening, so that the users here catch up on what
-// was committed meanwhile; on_listening also runs on the first LISTEN. While listening it calls
-// on_position_check every position_check_interval: a last net for a hint lost all the same.
+// of its own that hands every hint ("user:seq", and the session that sent it) to on_hint. When the
+// session is lost it listens again first and then calls on_listening, so that the users here catch
+// up on what was committed meanwhile; on_listening also runs on the first LISTEN. While listening
+// it calls on_position_check every position_check_interval: a last net for a hint lost all the
+// same.
 #pragma once
 
 #include <atomic>
@@ -17,7 +18,9 @@ namespace archibald {
 
 class pg_listener {
  public:
-  using hint_handler = std::function<void(std::string_view user_id, std::int64_t seq)>;
+  // sender_pid: the database session that committed it (pg_store::writer_pid on its node).
+  using hint_handler =
+      std::function<void(std::string_view user_id, std::int64_t seq, int sender_pid)>;
 
   static constexpr std::chrono::seconds position_check_interval{5};
 

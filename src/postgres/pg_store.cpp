@@ -38,6 +38,7 @@ pg_store::pg_store(pg_store_options options)
     error_ = why;
     return;
   }
+  writer_pid_ = writer_->backend_pid();
   ready_ = true;
   start();
 }
@@ -53,9 +54,12 @@ std::unique_ptr<pg_connection> pg_store::connect(std::string& why) const {
     return nullptr;
   }
   // Every statement bounded; an acknowledgement means committed (and flushed) on the server.
+  // Generic plans: the statements take their keys as arrays, and planning each execution anew
+  // (PostgreSQL's default for them) cost more than running it (0.25 ms of a batch's lock step).
   const std::string settings =
       "SET statement_timeout = " + std::to_string(options_.statement_timeout.count()) +
-      "; SET synchronous_commit = on; SET application_name = 'archibald-realtime'";
+      "; SET synchronous_commit = on; SET application_name = 'archibald-realtime'"
+      "; SET plan_cache_mode = force_generic_plan";
   if (auto r = db->exec(settings.c_str()); !r.ok()) {
     why = "cannot configure the PostgreSQL session: " + r.error();
     return nullptr;
@@ -69,6 +73,7 @@ void pg_store::commit_batch(std::vector<pending_write>& batch,
   if (!writer_) {  // lost: try again (at least once a second, with or without work)
     std::string why;
     writer_ = connect(why);
+    if (writer_) writer_pid_ = writer_->backend_pid();
     if (writer_ && !ready_.exchange(true)) spdlog::info("storage: PostgreSQL reachable again");
   }
   std::vector<char> excluded(batch.size(), 0);
@@ -130,6 +135,7 @@ pg_store::batch_outcome pg_store::try_batch(std::vector<pending_write>& batch,
 
 void pg_store::lost(const char* step, const std::string& why) {
   writer_.reset();
+  writer_pid_ = 0;
   if (ready_.exchange(false))
     spdlog::error("storage: PostgreSQL lost at {} ({}); not ready until it answers again", step,
                   why);

@@ -13,6 +13,7 @@
 // COMMIT was sent) is reported unavailable: the client's retry is harmless (LWW on updatedAt).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -41,6 +42,9 @@ class pg_store final : public queued_store {
   ~pg_store() override;
 
   const std::string& error() const { return error_; }
+  // The database session of the writer (0 while it has none): a hint it sent is this node's own
+  // commit, whose events the node delivers as it commits them.
+  int writer_pid() const { return writer_pid_.load(std::memory_order_relaxed); }
 
   void stop() override { stop_queues(); }
 
@@ -62,6 +66,7 @@ class pg_store final : public queued_store {
 
   const pg_store_options options_;
   std::unique_ptr<pg_connection> writer_;  // writer thread only, once started; null: lost
+  std::atomic<int> writer_pid_{0};
   std::unique_ptr<pg_connection> reader_;  // reader thread only, once started; null: lost
 };
 

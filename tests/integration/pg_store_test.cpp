@@ -113,8 +113,9 @@ TEST_F(PgStoreTest, EveryCommittedEventSendsItsHintToListeningNodesAtTheCommit) 
   ASSERT_EQ(write_sync(store, put_with_event("u", "r4", 100)), store_status::ok);
   std::vector<std::string> hints;
   while (auto n = listener.notification(2s)) {
-    EXPECT_EQ(n->first, "archibald_events");
-    hints.push_back(n->second);
+    EXPECT_EQ(n->channel, "archibald_events");
+    EXPECT_EQ(n->sender_pid, store.writer_pid()) << "sent by the store's writer session";
+    hints.push_back(n->payload);
   }
   EXPECT_EQ(hints, (std::vector<std::string>{"u:1", "v:1", "u:2"}));  // in commit order
 }
@@ -270,8 +271,8 @@ TEST_F(PgStoreTest, ABatchOfManyEventsForOneUserKeepsOnlyTheRetainedOnesAndOneHi
   // rising from 1.
   std::vector<std::int64_t> hinted;
   while (auto n = listener.notification(1s)) {
-    ASSERT_EQ(n->second.substr(0, 2), "u:");
-    hinted.push_back(std::stoll(n->second.substr(2)));
+    ASSERT_EQ(n->payload.substr(0, 2), "u:");
+    hinted.push_back(std::stoll(n->payload.substr(2)));
   }
   ASSERT_FALSE(hinted.empty());
   EXPECT_LT(hinted.size(), static_cast<std::size_t>(jobs));
