@@ -312,6 +312,36 @@ TEST_F(PgStoreTest, SeveralUsersEventsAreReadInOneQueryEachAfterItsOwnSeq) {
   EXPECT_EQ(w[3].events[0].seq, 3) << "the oldest retained";
 }
 
+// A record absent when the batch locked its keys can be created by another node before the
+// batch stores it: the upsert does not overwrite another owner's row, the batch runs again and
+// its job now decides on the committed row.
+TEST_F(PgStoreTest, ARecordAnotherNodeCreatedMeanwhileIsNotOverwrittenAndTheJobDecidesAgain) {
+  pg_store store(options());
+  ASSERT_EQ(store.error(), "");
+  pg_connection other_node(url);
+  std::vector<std::optional<std::string>> owners_seen;  // what find() saw, run by run
+  const auto status = write_sync(
+      store, {{"u", "draft-orders", {"x"}}, [&](store_transaction& t) {
+                const auto existing = t.find("draft-orders", "x");
+                owners_seen.push_back(existing ? std::optional(existing->user_id) : std::nullopt);
+                if (owners_seen.size() == 1)  // between this batch's lock and its flush
+                  ASSERT_TRUE(other_node
+                                  .exec("INSERT INTO records VALUES ('draft-orders', 'x', 'other',"
+                                        " 1, 500, '{\"by\":\"other\"}')")
+                                  .ok());
+                if (existing && existing->user_id != "u") return;  // another's: refused
+                t.put("draft-orders", {"x", "u", 1, 100, "{\"by\":\"u\"}"});
+                t.append_event("u", {t.next_seq("u"), 1, "created"});
+              }});
+  EXPECT_EQ(status, store_status::ok);
+  ASSERT_EQ(owners_seen.size(), 2u) << "the batch ran again";
+  EXPECT_FALSE(owners_seen[0]);
+  EXPECT_EQ(owners_seen[1], "other");
+  EXPECT_EQ(other_node.exec("SELECT data FROM records WHERE id = 'x'").text(0, 0),
+            "{\"by\":\"other\"}");
+  EXPECT_TRUE(events_after(store, "u", 0).events.empty()) << "the first run's event rolled back";
+}
+
 TEST(PgServer, AKilledTestProcessLeavesNoServerBehind) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
