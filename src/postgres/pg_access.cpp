@@ -47,8 +47,17 @@ const std::string after_time_sql = windows_sql("ts_ms");
 
 }  // namespace
 
-bool pg_reader::windows(const pg_rows& rows, std::vector<event_window>& out) {
-  if (!check(rows)) return false;
+std::vector<event_window> pg_reader::windows(const std::string& sql,
+                                             const std::vector<std::string_view>& user_ids,
+                                             const std::vector<std::int64_t>& after,
+                                             std::size_t limit) {
+  std::vector<event_window> out(user_ids.size());
+  if (user_ids.empty()) return out;
+  const std::string id_array = pg_text_array(user_ids), after_array = pg_int64_array(after);
+  const auto rows = db_.exec(
+      sql.c_str(),
+      pg_params().array(id_array).array(after_array).int64(static_cast<std::int64_t>(limit)));
+  if (!check(rows)) return std::vector<event_window>(user_ids.size());
   for (int r = 0; r < rows.count(); ++r) {
     const std::int64_t i = rows.int64(r, 0) - 1;
     if (i < 0 || static_cast<std::size_t>(i) >= out.size()) continue;
@@ -58,13 +67,11 @@ bool pg_reader::windows(const pg_rows& rows, std::vector<event_window>& out) {
     if (!rows.is_null(r, 3))
       w.events.push_back({rows.int64(r, 3), rows.int64(r, 4), std::string(rows.text(r, 5))});
   }
-  return true;
+  return out;
 }
 
 std::vector<event_window> pg_reader::events_after_seqs(const std::vector<user_position>& users,
                                                        std::size_t limit) {
-  std::vector<event_window> out(users.size());
-  if (users.empty()) return out;
   std::vector<std::string_view> ids;
   std::vector<std::int64_t> after;
   ids.reserve(users.size());
@@ -73,14 +80,7 @@ std::vector<event_window> pg_reader::events_after_seqs(const std::vector<user_po
     ids.push_back(u.user_id);
     after.push_back(u.after_seq);
   }
-  const std::string id_array = pg_text_array(ids), after_array = pg_int64_array(after);
-  if (!windows(db_.exec(after_seq_sql.c_str(), pg_params()
-                                                   .array(id_array)
-                                                   .array(after_array)
-                                                   .int64(static_cast<std::int64_t>(limit))),
-               out))
-    return std::vector<event_window>(users.size());
-  return out;
+  return windows(after_seq_sql, ids, after, limit);
 }
 
 event_window pg_reader::events_after_seq(std::string_view user_id, std::int64_t after_seq,
@@ -106,16 +106,7 @@ std::vector<std::int64_t> pg_reader::last_seqs(const std::vector<std::string>& u
 
 event_window pg_reader::events_after_time(std::string_view user_id, std::int64_t after_ms,
                                           std::size_t limit) {
-  const std::string id_array = pg_text_array(std::vector<std::string_view>{user_id});
-  const std::string after_array = pg_int64_array({after_ms});
-  std::vector<event_window> out(1);
-  if (!windows(db_.exec(after_time_sql.c_str(), pg_params()
-                                                    .array(id_array)
-                                                    .array(after_array)
-                                                    .int64(static_cast<std::int64_t>(limit))),
-               out))
-    return {};
-  return std::move(out.front());
+  return std::move(windows(after_time_sql, {user_id}, {after_ms}, limit).front());
 }
 
 }  // namespace archibald

@@ -27,9 +27,12 @@ class pg_reader final : public store_reader {
   bool lost() const { return lost_; }  // the connection is gone: the store opens another
 
  private:
-  // Reads windows from one statement's rows: (index asked, last_seq, first_seq, seq, ts_ms,
-  // frame), ordered by index and seq; a user without events has one row of nulls after first_seq.
-  bool windows(const pg_rows& rows, std::vector<event_window>& out);
+  // The users' windows in one statement (pg_access.cpp windows_sql): each user's events after
+  // its own bound (a seq or a time, as the statement reads it), at most `limit` each, in the
+  // order asked; all empty when the statement failed.
+  std::vector<event_window> windows(const std::string& sql,
+                                    const std::vector<std::string_view>& user_ids,
+                                    const std::vector<std::int64_t>& after, std::size_t limit);
   bool check(const pg_rows& rows);
 
   pg_connection& db_;

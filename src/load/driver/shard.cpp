@@ -14,6 +14,7 @@
 #include "client/http_async_pool.hpp"
 #include "client/ws_async.hpp"
 #include "load/delivery_tracker.hpp"
+#include "load/driver/device_target.hpp"
 #include "load/driver/simulated_user.hpp"
 #include "load/driver/write_schedule.hpp"
 #include "load/driver/write_sender.hpp"
@@ -258,15 +259,7 @@ class shard::impl final : public ws_async_listener {
       device& dev = u.devices[d];
       dev.queued = false;
       if (u.state != user::connecting && u.state != user::active) continue;
-      ws_async_target t;
-      const auto& url = options_.urls[u.tracker.node_of(d)];
-      t.address = url.host;
-      t.port = url.port;
-      t.target = "/ws/realtime?token=" + dev.token + "&deviceId=dev" + std::to_string(d);
-      // A device that was connected resumes after the last event it saw — from 0 when it saw
-      // none yet: the user's log holds only this run's events, all of which it should get.
-      if (dev.opened_before)
-        t.target += "&lastSeq=" + std::to_string(u.tracker.last_seq(d).value_or(0));
+      ws_async_target t = device_target(options_, u, d);
       if (!options_.source_ips.empty())
         t.source_address = options_.source_ips[source_cursor_++ % options_.source_ips.size()];
       ++connecting_;
@@ -283,11 +276,7 @@ class shard::impl final : public ws_async_listener {
   }
 
   void schedule_reconnect(device& dev) {
-    // Exponential backoff with jitter: 100 ms, 200 ms ... 5 s, each × [0.5, 1.5).
-    const auto base = std::min<std::int64_t>(100LL << std::min(dev.attempts, 6u), 5000);
-    ++dev.attempts;
-    std::uniform_real_distribution<double> jitter(0.5, 1.5);
-    dev.reconnect_at = steady::now() + milliseconds(static_cast<std::int64_t>(base * jitter(rng_)));
+    dev.reconnect_at = steady::now() + reconnect_delay(dev.attempts++, rng_);
   }
 
   // Writes start once every device has tried once: a device that failed is retried, and
