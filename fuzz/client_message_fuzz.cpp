@@ -1,6 +1,8 @@
 // A WebSocket text message from a client as the session reads it: the UTF-8 end check, the
-// envelope, the write type and the write's payload, then every record of a batch.
+// AUTH message (first message or refresh), the envelope, the write type and the write's
+// payload, then every record of a batch.
 #include "fuzz_input.hpp"
+#include "protocol/auth_message.hpp"
 #include "protocol/envelope.hpp"
 #include "protocol/utf8.hpp"
 #include "sync/record_rules.hpp"
@@ -14,6 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (message == "ping") return 0;
   auto envelope = parse_envelope(message);
   if (!envelope) return 0;
+  if (envelope->type == auth_message_type) {
+    fuzz::require(parse_auth_message(message).has_value(), "an AUTH envelope is an AUTH message");
+    return 0;
+  }
   const write_type type = parse_write_type(envelope->type);
   if (!type.spec) return 0;
   parsed_write parsed = parse_write_payload(*type.spec, type.kind, envelope->payload);

@@ -24,6 +24,8 @@ struct raw_options {
   std::int64_t heartbeat_ms, handshake_ms, idle_ms, shutdown_ms;
   std::string cors, allowed;
   std::string sync_mode = "full";
+  std::string previous_secrets;
+  std::string tls_mode = "require";
 };
 
 }  // namespace
@@ -48,6 +50,22 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
       ->envname("PORT");
   app.add_option("--jwt-secret", c.jwt_secret, "HS256 secret for tokens (dev default warns)")
       ->envname("JWT_SECRET");
+  app.add_option("--jwt-secret-previous", raw.previous_secrets,
+                 "Comma-separated earlier secrets still accepted while clients move to the new one")
+      ->envname("JWT_SECRET_PREVIOUS");
+  app.add_option("--allow-token-in-url", c.allow_token_in_url,
+                 "Accept ?token= on /ws/realtime (false: Authorization header or AUTH message)")
+      ->envname("ALLOW_TOKEN_IN_URL");
+  app.add_option("--ws-enforce-token-expiry", c.enforce_token_expiry,
+                 "Close 1008 a WebSocket whose token expired without an in-band refresh")
+      ->envname("WS_ENFORCE_TOKEN_EXPIRY");
+  app.add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve https:// and wss://")
+      ->envname("TLS_CERT");
+  app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->envname("TLS_KEY");
+  app.add_option("--tls-mode", raw.tls_mode,
+                 "require: TLS only; flex: TLS and plain on the same port (migrations)")
+      ->envname("TLS_MODE")
+      ->check(CLI::IsMember({"require", "flex"}));
   app.add_option("--threads", c.threads, "Network threads (0: one per core)")->envname("THREADS");
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, off")
       ->envname("LOG_LEVEL");
@@ -143,6 +161,8 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
   c.sync_full = raw.sync_mode == "full";
   c.cors_origins = split_list(raw.cors);
   c.allowed_origins = split_list(raw.allowed);
+  c.jwt_previous_secrets = split_list(raw.previous_secrets);
+  c.tls_flex = raw.tls_mode == "flex";
   if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
   return std::nullopt;
 }
@@ -151,6 +171,9 @@ std::string validate(const server_config& c) {
   using std::chrono::milliseconds;
   constexpr std::array levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (c.jwt_secret.empty()) return "JWT_SECRET must not be empty";
+  if (c.tls_cert.empty() != c.tls_key.empty())
+    return "TLS_CERT and TLS_KEY go together: set both or neither";
+  if (c.tls_flex && c.tls_cert.empty()) return "TLS_MODE=flex needs TLS_CERT and TLS_KEY";
   if (c.threads > 256) return "THREADS must be between 0 and 256";
   if (std::find(levels.begin(), levels.end(), c.log_level) == levels.end())
     return "LOG_LEVEL must be one of trace, debug, info, warn, error, critical, off";

@@ -88,7 +88,13 @@ int run_server(const server_config& config) {
 
   lifecycle life;
   life.connection_capacity = std::min(config.max_connections, fd_capacity);
-  const jwt_verifier verifier(config.jwt_secret);
+  std::vector<std::string> secrets{config.jwt_secret};
+  secrets.insert(secrets.end(), config.jwt_previous_secrets.begin(),
+                 config.jwt_previous_secrets.end());
+  const jwt_verifier verifier(std::move(secrets));
+  if (!config.jwt_previous_secrets.empty())
+    spdlog::info("JWT: {} previous secret(s) still verified (JWT_SECRET_PREVIOUS)",
+                 config.jwt_previous_secrets.size());
   connection_registry registry(
       {.max_total = life.connection_capacity, .max_per_user = config.max_connections_per_user});
   server_metrics metrics;

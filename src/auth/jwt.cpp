@@ -1,5 +1,7 @@
 #include "auth/jwt.hpp"
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -98,21 +100,39 @@ user_role parse_role(std::string_view text) {
 }
 
 jwt_verifier::jwt_verifier(std::string secret, std::chrono::seconds leeway)
-    : secret_(std::move(secret)), leeway_s_(leeway.count()) {}
+    : jwt_verifier(std::vector<std::string>{std::move(secret)}, leeway) {}
+
+jwt_verifier::jwt_verifier(std::vector<std::string> secrets, std::chrono::seconds leeway)
+    : secrets_(std::move(secrets)),
+      verifications_(std::make_unique<std::atomic<std::uint64_t>[]>(secrets_.size())),
+      leeway_s_(leeway.count()) {}
+
+std::vector<std::uint64_t> jwt_verifier::verifications_by_secret() const {
+  std::vector<std::uint64_t> out(secrets_.size());
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = verifications_[i].load(std::memory_order_relaxed);
+  return out;
+}
 
 jwt_error jwt_verifier::verify(std::string_view token, std::int64_t now_s, jwt_claims& out) const {
   {
     std::lock_guard lock(cache_mutex_);
     if (const auto hit = cache_.find(token); hit != cache_.end()) {
       const jwt_error e = check_time(hit->second, now_s);
-      if (e == jwt_error::none) out = hit->second.claims;
+      if (e == jwt_error::none) {
+        out = hit->second.claims;
+        count(hit->second);
+      }
       return e;
     }
   }
   verified v;
   if (const jwt_error e = check(token, v); e != jwt_error::none) return e;
   const jwt_error e = check_time(v, now_s);
-  if (e == jwt_error::none) out = v.claims;
+  if (e == jwt_error::none) {
+    out = v.claims;
+    count(v);
+  }
   std::lock_guard lock(cache_mutex_);
   if (cache_.size() >= cache_capacity) cache_.clear();  // bounded; the busy tokens come back
   cache_.emplace(token, std::move(v));
@@ -143,10 +163,14 @@ jwt_error jwt_verifier::check(std::string_view token, verified& result) const {
 
   const auto signature = base64url_decode(token.substr(dot2 + 1));
   if (!signature) return jwt_error::malformed;
-  const digest expected = hmac_sha256(secret_, token.substr(0, dot2));
-  if (signature->size() != expected.size() ||
-      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0)
-    return jwt_error::bad_signature;
+  const auto signed_by = [&](const std::string& secret) {
+    const digest expected = hmac_sha256(secret, token.substr(0, dot2));
+    return signature->size() == expected.size() &&
+           CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) == 0;
+  };
+  const auto match = std::find_if(secrets_.begin(), secrets_.end(), signed_by);
+  if (match == secrets_.end()) return jwt_error::bad_signature;
+  result.secret = static_cast<std::size_t>(match - secrets_.begin());
 
   const auto payload = decode_json_object(token.substr(dot1 + 1, dot2 - dot1 - 1), &arena);
   if (!payload) return jwt_error::malformed;

@@ -4,14 +4,21 @@
 // bounded cache, keyed by the whole token): a client sends the same token with every request,
 // and checking its signature and parsing its JSON again was 13 % of the server's instructions
 // per REST write. A remembered token is still checked against exp / nbf on every use.
+//
+// Secret rotation: the verifier holds the current secret and any previous ones; a token signed
+// with any of them is accepted (new tokens are signed with the current one only), and it counts
+// the verifications each secret passed, so an operator sees when no client uses an old one.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/string_map.hpp"
 
@@ -47,9 +54,16 @@ std::string_view to_string(jwt_error error);
 class jwt_verifier {
  public:
   explicit jwt_verifier(std::string secret, std::chrono::seconds leeway = std::chrono::seconds{30});
+  // secrets: the current one first, then the previous ones (at least one).
+  explicit jwt_verifier(std::vector<std::string> secrets,
+                        std::chrono::seconds leeway = std::chrono::seconds{30});
 
   // now_s: seconds since the epoch. On jwt_error::none, out holds the claims.
   jwt_error verify(std::string_view token, std::int64_t now_s, jwt_claims& out) const;
+
+  // Successful verifications (remembered tokens included) by the secret that signed the
+  // token, in the constructor's order: [0] the current secret, [1..] the previous ones.
+  std::vector<std::uint64_t> verifications_by_secret() const;
 
   static constexpr std::size_t cache_capacity = 4096;  // tokens remembered; then forgotten
 
@@ -57,12 +71,18 @@ class jwt_verifier {
   struct verified {
     jwt_claims claims;
     std::optional<std::int64_t> exp, nbf;
+    std::size_t secret = 0;  // index into secrets_ of the one that signed it
   };
   // The signature and claims check, without the cache.
   jwt_error check(std::string_view token, verified& out) const;
   jwt_error check_time(const verified& v, std::int64_t now_s) const;
 
-  std::string secret_;
+  void count(const verified& v) const {
+    verifications_[v.secret].fetch_add(1, std::memory_order_relaxed);
+  }
+
+  std::vector<std::string> secrets_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> verifications_;  // one per secret
   std::int64_t leeway_s_;
   mutable std::mutex cache_mutex_;
   mutable string_map<verified> cache_;  // GUARDED_BY(cache_mutex_)

@@ -179,6 +179,30 @@ TEST(JwtCache, FailuresAreNotRememberedAndAnotherSecretIsAnotherVerifier) {
   EXPECT_NE(jwt_verifier("another-secret").verify(tampered, now, claims), jwt_error::none);
 }
 
+TEST(JwtRotation, PreviousSecretsVerifyAndEachSecretCountsItsVerifications) {
+  const jwt_verifier v{std::vector<std::string>{"current", "previous-1", "previous-2"}};
+  const auto token = [](std::string_view key) {
+    return sign_jwt_raw(R"({"alg":"HS256","typ":"JWT"})", payload(), key);
+  };
+  jwt_claims claims;
+  EXPECT_EQ(v.verify(token("current"), now, claims), jwt_error::none);
+  EXPECT_EQ(v.verify(token("previous-2"), now, claims), jwt_error::none);
+  EXPECT_EQ(claims.user_id, "u-1001");
+  EXPECT_EQ(v.verify(token("previous-2"), now, claims), jwt_error::none);  // remembered: counted
+  EXPECT_EQ(v.verify(token("random-secret"), now, claims), jwt_error::bad_signature);
+  EXPECT_EQ(v.verifications_by_secret(), (std::vector<std::uint64_t>{1, 0, 2}));
+}
+
+TEST(JwtRotation, AnExpiredTokenOfAPreviousSecretIsNotCounted) {
+  const jwt_verifier v{std::vector<std::string>{"current", "previous"}};
+  const std::string expired =
+      sign_jwt_raw(R"({"alg":"HS256","typ":"JWT"})",
+                   payload(R"(,"exp":)" + std::to_string(now - 3600)), "previous");
+  jwt_claims claims;
+  EXPECT_EQ(v.verify(expired, now, claims), jwt_error::expired);
+  EXPECT_EQ(v.verifications_by_secret(), (std::vector<std::uint64_t>{0, 0}));
+}
+
 TEST(JwtCache, StaysBoundedAndKeepsAnsweringPastItsCapacity) {
   const jwt_verifier v{std::string(secret)};
   jwt_claims claims;

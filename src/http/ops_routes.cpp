@@ -22,6 +22,22 @@ std::int64_t uptime_seconds(const lifecycle& life) {
       .count();
 }
 
+// Accepted tokens by the secret that signed them: "current", then "previous-1", … in the order
+// of JWT_SECRET_PREVIOUS.
+std::vector<std::pair<std::string, std::uint64_t>> token_verifications(const jwt_verifier& v) {
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  const auto counts = v.verifications_by_secret();
+  for (std::size_t i = 0; i < counts.size(); ++i)
+    out.emplace_back(i == 0 ? "current" : "previous-" + std::to_string(i), counts[i]);
+  return out;
+}
+
+boost::json::object token_verifications_json(const jwt_verifier& v) {
+  boost::json::object out;
+  for (const auto& [secret, count] : token_verifications(v)) out[secret] = count;
+  return out;
+}
+
 // {"handle": {"count": N, "p50Ms": …, "p99Ms": …, "maxMs": …}, "queue": …}
 boost::json::object write_stages_json(const write_stage_timings& timings) {
   boost::json::object out;
@@ -119,6 +135,7 @@ http_response handle_websocket_health(const http_request& req, const server_cont
       {"connectionCapacity", ctx.life.connection_capacity},
       {"slowConsumerCloses", read(m.slow_consumer_closes)},
       {"authFailures", read(m.auth_failures)},
+      {"tokenVerifications", token_verifications_json(ctx.verifier)},
       {"rejectedConnections", read(m.ws_rejected_capacity)},
       {"bytesSent", read(m.bytes_sent)},
       {"bytesReceived", read(m.bytes_received)},
@@ -150,6 +167,10 @@ http_response handle_metrics(const server_context& ctx) {
             read(m.ws_rejected_origin));
   w.counter("archibald_auth_failures_total", "Requests and connections with a bad or no token.",
             read(m.auth_failures));
+  w.labelled_counters("archibald_token_verifications_total",
+                      "Tokens accepted, by the secret that signed them (current, previous-N: "
+                      "JWT_SECRET_PREVIOUS in order); an old secret at 0 can go.",
+                      "secret", token_verifications(ctx.verifier));
   w.counter("archibald_reconnections_total", "Connections by a user who already had one.",
             read(m.reconnections));
   w.counter("archibald_slow_consumer_closes_total",
@@ -159,6 +180,10 @@ http_response handle_metrics(const server_context& ctx) {
             read(m.oversize_closes));
   w.counter("archibald_rate_limit_closes_total", "Connections closed 1008 for flooding.",
             read(m.rate_limit_closes));
+  w.counter("archibald_token_expiry_closes_total",
+            "Connections closed 1008 when their token expired unrefreshed "
+            "(WS_ENFORCE_TOKEN_EXPIRY).",
+            read(m.token_expiry_closes));
   w.counter("archibald_heartbeat_timeouts_total",
             "Connections terminated for not answering a ping.", read(m.heartbeat_timeouts));
   w.counter("archibald_protocol_errors_total", "WebSocket protocol violations by clients.",

@@ -48,16 +48,38 @@ TEST_F(AdmissionTest, AcceptsABearerHeaderAndFallsBackToTheTokensDevice) {
   EXPECT_FALSE(a.last_seq.has_value());
 }
 
-TEST_F(AdmissionTest, ClosesWith1008WhenTheTokenIsMissingBadOrExpired) {
+TEST_F(AdmissionTest, ClosesWith1008WhenTheTokenIsBadOrExpired) {
   for (const std::string& target :
-       {std::string("/ws/realtime"), std::string("/ws/realtime?token="),
-        std::string("/ws/realtime?token=garbage"), "/ws/realtime?token=" + token(-3600)}) {
+       {std::string("/ws/realtime?token=garbage"), "/ws/realtime?token=" + token(-3600),
+        std::string("/ws/realtime?token=a.b.c"), std::string("/ws/realtime?token=x&lastSeq=4")}) {
     const auto a = admit(target);
     EXPECT_EQ(a.outcome, websocket_admission::verdict::close_after_handshake) << target;
     EXPECT_EQ(a.close_code, 1008);
     EXPECT_EQ(a.close_reason, "Authentication failed");
   }
   EXPECT_EQ(read(metrics.auth_failures), 4u);
+}
+
+TEST_F(AdmissionTest, WithoutATokenItWaitsForTheAuthMessageAndKeepsTheResumePoint) {
+  for (const std::string& target : {"/ws/realtime", "/ws/realtime?token=&lastSeq=7&deviceId=p"}) {
+    const auto a = admit(target);
+    EXPECT_EQ(a.outcome, websocket_admission::verdict::await_auth) << target;
+  }
+  const auto a = admit("/ws/realtime?lastSeq=7&deviceId=phone-2");
+  EXPECT_EQ(a.last_seq, 7);
+  EXPECT_EQ(a.device_id, "phone-2");
+  EXPECT_EQ(read(metrics.auth_failures), 0u);
+}
+
+TEST_F(AdmissionTest, AUrlTokenIsRefusedWhenUrlTokensAreNotAllowed) {
+  config.allow_token_in_url = false;
+  const auto a = admit("/ws/realtime?token=" + token());
+  EXPECT_EQ(a.outcome, websocket_admission::verdict::close_after_handshake);
+  EXPECT_EQ(a.close_code, 1008);
+  EXPECT_EQ(a.close_reason, "Token in URL not allowed");
+  EXPECT_EQ(admit("/ws/realtime", "Bearer " + token()).outcome,
+            websocket_admission::verdict::accept);
+  EXPECT_EQ(read(metrics.auth_failures), 1u);
 }
 
 TEST_F(AdmissionTest, RefusesOriginsOutsideTheAllowList) {

@@ -33,6 +33,7 @@ struct server_metrics {
   counter slow_consumer_closes;  // outbound queue over its byte bound: 1013
   counter oversize_closes;       // inbound message over the limit: 1009
   counter rate_limit_closes;     // inbound flood: 1008
+  counter token_expiry_closes;   // WS_ENFORCE_TOKEN_EXPIRY: 1008 "Token expired"
   counter heartbeat_timeouts;    // no pong to the previous ping: terminated
   counter protocol_errors;       // bad UTF-8, bad frames, ...
   counter handler_exceptions;    // a network handler threw (a bug): its connection was dropped

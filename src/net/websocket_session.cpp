@@ -60,41 +60,51 @@ void websocket_session::run(beast::http::request<beast::http::string_body> reque
   // The teardown runs inside an operation that holds this session alive.
   ws_.next_layer().on_teardown = [this] { unregister(); };
 
-  if (admission.outcome == websocket_admission::verdict::accept) {
-    user_id_ = std::move(admission.claims.user_id);
-    device_id_ = std::move(admission.device_id);
-    // Live events are held back from the moment of registration until the replay is out.
-    const bool resumes = admission.last_seq || admission.last_event_ts;
-    if (resumes || ctx_.sync.joins_with_replay(user_id_)) outbound_.hold();
-    if (resumes) {
-      replayed_seq_ = admission.last_seq.value_or(0);
-      requested_seq_ = admission.last_seq;
-      if (admission.last_event_ts && !admission.last_seq)  // lastSeq is the exact one
-        replay_after_ms_ = epoch_ms(*admission.last_event_ts);
-      add(ctx_.metrics.replays);
-    }
-    bool reconnection = false;
-    switch (ctx_.registry.add(user_id_, shared_from_this(), reconnection)) {
-      case admission::admitted:
-        registered_ = true;
-        add(ctx_.metrics.ws_accepted);
-        if (reconnection) add(ctx_.metrics.reconnections);
-        if (!resumes && outbound_.holding()) join_replay();
-        break;
-      case admission::over_total:
-        add(ctx_.metrics.ws_rejected_capacity);
-        start_close(1013, "Server at connection capacity");
-        break;
-      case admission::over_user:
-        add(ctx_.metrics.ws_rejected_capacity);
-        start_close(1013, "Too many connections for this user");
-        break;
-    }
-  } else {
-    start_close(admission.close_code, std::move(admission.close_reason));
+  switch (admission.outcome) {
+    case websocket_admission::verdict::accept:
+      admit(std::move(admission.claims), admission);
+      break;
+    case websocket_admission::verdict::await_auth:
+      pending_auth_ = std::make_unique<websocket_admission>(std::move(admission));
+      break;
+    default:
+      start_close(admission.close_code, std::move(admission.close_reason));
   }
   ws_.async_accept(request,
                    beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+}
+
+void websocket_session::admit(jwt_claims claims, const websocket_admission& admission) {
+  user_id_ = std::move(claims.user_id);
+  device_id_ = admission.device_id.empty() ? std::move(claims.device_id) : admission.device_id;
+  watch_expiry(claims.expires_at);
+  // Live events are held back from the moment of registration until the replay is out.
+  const bool resumes = admission.last_seq || admission.last_event_ts;
+  if (resumes || ctx_.sync.joins_with_replay(user_id_)) outbound_.hold();
+  if (resumes) {
+    replayed_seq_ = admission.last_seq.value_or(0);
+    requested_seq_ = admission.last_seq;
+    if (admission.last_event_ts && !admission.last_seq)  // lastSeq is the exact one
+      replay_after_ms_ = epoch_ms(*admission.last_event_ts);
+    add(ctx_.metrics.replays);
+  }
+  bool reconnection = false;
+  switch (ctx_.registry.add(user_id_, shared_from_this(), reconnection)) {
+    case admission::admitted:
+      registered_ = true;
+      add(ctx_.metrics.ws_accepted);
+      if (reconnection) add(ctx_.metrics.reconnections);
+      if (!resumes && outbound_.holding()) join_replay();
+      break;
+    case admission::over_total:
+      add(ctx_.metrics.ws_rejected_capacity);
+      start_close(1013, "Server at connection capacity");
+      break;
+    case admission::over_user:
+      add(ctx_.metrics.ws_rejected_capacity);
+      start_close(1013, "Too many connections for this user");
+      break;
+  }
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
@@ -107,6 +117,8 @@ void websocket_session::on_accept(beast::error_code ec) {
   accepted_ = true;
   if (close_started_) {
     send_close_frame();
+  } else if (pending_auth_) {
+    start_auth_deadline();
   } else if (outbound_.holding()) {
     fetch_replay_page();
   } else if (!outbound_.writing() && outbound_.has_unwritten()) {
@@ -161,6 +173,7 @@ void websocket_session::on_message(std::size_t bytes) {
     start_close(1007, "Invalid UTF-8");
     return;
   }
+  if (pending_auth_) return on_first_message(text);
   if (ws_.got_text() && text == "ping") {
     // Counted like any message: an uncounted pong made the outbound total drift 4 bytes
     // below zero per ping, until an event looked like an overflow and closed the connection.
@@ -308,6 +321,7 @@ void websocket_session::on_end(beast::error_code ec) {
   ended_ = true;
   unregister();
   if (close_deadline_) close_deadline_->cancel();
+  if (auth_timer_) auth_timer_->cancel();
   if (ec == websocket::error::message_too_big) {
     add(ctx_.metrics.oversize_closes);
   } else if (ec.category() == websocket::make_error_code(websocket::error::closed).category() &&

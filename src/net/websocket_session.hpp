@@ -49,12 +49,21 @@ class websocket_session final : public connection,
   friend class delivery_mailbox;  // calls enqueue() on the loop
   using clock = std::chrono::steady_clock;
 
+  // Takes the verified claims: registers the user's connection, prepares the replay.
+  void admit(jwt_claims claims, const websocket_admission& admission);
   void on_accept(boost::beast::error_code ec);
+  // In-band authentication (websocket_auth.cpp): the first message of a connection opened
+  // without a token, later AUTH messages (refresh), and the token's expiry.
+  void start_auth_deadline();
+  void on_first_message(std::string_view text);
+  void on_refresh(std::string_view token);
+  void send_auth_ok(std::int64_t expires_at);
+  void watch_expiry(std::int64_t expires_at);
   void do_read();
   void on_first_read(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void on_message(std::size_t bytes);
-  // Durable sync (websocket_sync.cpp): client writes and replay on connect.
+  // Durable sync (websocket_sync.cpp): client writes (and AUTH refreshes), replay on connect.
   bool on_client_write(std::string_view text);
   void answer(std::string_view type, std::string_view request_id, boost::json::value payload);
   // A device without a lastSeq on several nodes (sync_service::joins_with_replay).
@@ -104,6 +113,10 @@ class websocket_session final : public connection,
   double rate_tokens_;
   clock::time_point rate_refilled_;
   std::unique_ptr<boost::asio::steady_timer> close_deadline_;  // only while closing
+  // Until the AUTH message of a connection opened without a token: what the upgrade asked for.
+  std::unique_ptr<websocket_admission> pending_auth_;
+  // The AUTH message's deadline, then (WS_ENFORCE_TOKEN_EXPIRY) the token's expiry.
+  std::unique_ptr<boost::asio::steady_timer> auth_timer_;
 
   // Replay on connect (loop-only): live messages are held in outbound_ until the log is sent.
   bool replay_more_ = false;       // a full page went out: fetch the next when the queue drains

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "net/websocket_session.hpp"
+#include "protocol/auth_message.hpp"
 #include "protocol/clock.hpp"
 #include "sync/collection.hpp"
 #include "sync/write_request.hpp"
@@ -31,6 +32,10 @@ bool websocket_session::on_client_write(std::string_view text) {
   const auto received = clock::now();
   auto envelope = parse_envelope(text);
   if (!envelope) return false;
+  if (envelope->type == auth_message_type) {  // a token refresh (websocket_auth.cpp)
+    on_refresh(parse_auth_message(text).value_or(""));
+    return true;
+  }
   const write_type type = parse_write_type(envelope->type);
   if (!type.spec) return false;
   add(ctx_.metrics.ws_writes);

@@ -16,7 +16,10 @@ struct server_config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 3000;
   std::string jwt_secret = dev_jwt_secret;
-  unsigned threads = 0;  // 0: one per hardware core
+  std::vector<std::string> jwt_previous_secrets;  // still verified, never signed with (rotation)
+  bool allow_token_in_url = true;     // ?token= on /ws/realtime (the original clients use it)
+  bool enforce_token_expiry = false;  // close 1008 a connection whose token expired unrefreshed
+  unsigned threads = 0;               // 0: one per hardware core
   std::string log_level = "info";
 
   std::chrono::milliseconds heartbeat_interval{30'000};
@@ -43,6 +46,11 @@ struct server_config {
   std::size_t group_commit_max = 256;  // write jobs per transaction; 1 = no group commit
   std::int64_t event_retention_count = 10'000;
   std::int64_t event_retention_hours = 72;
+
+  // TLS on the server's own port (net/tls_context): off while tls_cert is empty.
+  std::string tls_cert;   // PEM, the full chain
+  std::string tls_key;    // PEM
+  bool tls_flex = false;  // TLS_MODE=flex: plain and TLS on the same port; require: TLS only
 
   std::vector<std::string> cors_origins;     // empty: any origin (development)
   std::vector<std::string> allowed_origins;  // WebSocket Origin check; empty: no check

@@ -7,7 +7,8 @@ namespace {
 
 class AuthTest : public ::testing::Test {
  protected:
-  server_process server;
+  // A connection opened without a token has this long to send its AUTH message.
+  server_process server{{"HANDSHAKE_TIMEOUT_MS", "1000"}};
 
   ws_event connect_and_read(const std::string& target, const header_list& headers = {}) {
     ws_client client;

@@ -1,8 +1,10 @@
-// The browser client of archibald-realtime: one WebSocket per device, reconnected with
-// exponential backoff and full jitter, resumed gap-free with `lastSeq`, RESYNC_REQUIRED handled
-// by re-pulling over REST, an app-level `ping` every 25 s for the round trip, subscriptions by
-// event type and REST helpers for the two synced collections. An ES module with no build step;
-// the browser's WebSocket, fetch and timers by default, injectable for tests (Node).
+// The browser client of archibald-realtime: one WebSocket per device, authenticated by its first
+// message ({"type":"AUTH"}: the token stays out of URLs and logs) and refreshed in band before the
+// token expires (an async getToken()), reconnected with exponential backoff and full jitter,
+// resumed gap-free with `lastSeq`, RESYNC_REQUIRED handled by re-pulling over REST, an app-level
+// `ping` every 25 s for the round trip, subscriptions by event type and REST helpers for the two
+// synced collections. An ES module with no build step; the browser's WebSocket, fetch and timers
+// by default, injectable for tests (Node).
 
 /** @typedef {'idle'|'connecting'|'open'|'reconnecting'|'closed'} ConnectionState */
 /**
@@ -15,7 +17,11 @@
 /**
  * @typedef {object} ClientOptions
  * @property {string} [baseUrl]        http(s) origin of the server; default: the page's origin
- * @property {string} token            the device's JWT
+ * @property {string} [token]          the device's JWT (or getToken)
+ * @property {() => Promise<string>|string} [getToken]  a fresh JWT: asked at every connect and
+ *                                     before the current one expires (in-band refresh)
+ * @property {'message'|'url'} [auth]  how the socket authenticates: its first message (default),
+ *                                     or ?token= for servers older than the AUTH message
  * @property {string} [deviceId]
  * @property {Storage} [storage]       keeps lastSeq across page loads (e.g. localStorage)
  * @property {string} [storageKey]     default: archibald.lastSeq.<deviceId>
@@ -29,6 +35,19 @@
 export const PING_INTERVAL_MS = 25_000;
 export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 30_000;
+export const REFRESH_MARGIN_MS = 60_000; // refresh this long before exp (half the life if shorter)
+
+/**
+ * When to refresh a token that expires at `expSeconds`: REFRESH_MARGIN_MS before, or halfway
+ * there when less is left; null for a token without expiry.
+ * @param {number} expSeconds
+ * @param {number} nowMs
+ */
+export function refreshDelay(expSeconds, nowMs) {
+  if (!expSeconds) return null;
+  const left = expSeconds * 1000 - nowMs;
+  return Math.max(0, Math.floor(left > 2 * REFRESH_MARGIN_MS ? left - REFRESH_MARGIN_MS : left / 2));
+}
 
 /**
  * Full jitter: a uniform delay in [0, min(cap, base · 2^attempt)).
@@ -41,14 +60,14 @@ export function backoffDelay(attempt, random = Math.random, baseMs = BACKOFF_BAS
 }
 
 /**
- * The WebSocket URL for a base http(s) URL.
+ * The WebSocket URL for a base http(s) URL; the token only when given (auth: 'url').
  * @param {string} baseUrl
- * @param {{token: string, deviceId?: string, lastSeq?: number|null}} params
+ * @param {{token?: string, deviceId?: string, lastSeq?: number|null}} params
  */
 export function websocketUrl(baseUrl, { token, deviceId, lastSeq }) {
   const url = new URL('/ws/realtime', baseUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.searchParams.set('token', token);
+  if (token) url.searchParams.set('token', token);
   if (deviceId) url.searchParams.set('deviceId', deviceId);
   if (lastSeq !== null && lastSeq !== undefined) url.searchParams.set('lastSeq', String(lastSeq));
   return url.toString();
@@ -76,9 +95,11 @@ const collections = { drafts: ['draft-orders', 'drafts'], pending: ['pending-ord
 export class ArchibaldClient {
   /** @param {ClientOptions} options */
   constructor(options) {
-    if (!options || !options.token) throw new Error('ArchibaldClient needs a token');
+    if (!options || !(options.token || options.getToken)) throw new Error('ArchibaldClient needs a token or getToken');
     this.baseUrl = options.baseUrl || globalThis.location?.origin || 'http://localhost:3000';
     this.token = options.token;
+    this.getToken = options.getToken;
+    this.auth = options.auth || 'message';
     this.deviceId = options.deviceId;
     this.storage = options.storage;
     this.storageKey = options.storageKey || `archibald.lastSeq.${options.deviceId || 'default'}`;
@@ -105,10 +126,11 @@ export class ArchibaldClient {
   #retryTimer = null;
   #pingTimer = null;
   #pingSentAt = null;
+  #refreshTimer = null;
 
   /**
    * Subscribes to an event type ('DRAFT_CREATED', … or '*' for every event), or to 'state',
-   * 'latency', 'resync', 'error'. Returns the unsubscribe function.
+   * 'latency', 'resync', 'auth' (AUTH_OK's payload), 'error'. Returns the unsubscribe function.
    * @param {string} type
    * @param {(value: any) => void} handler
    */
@@ -123,16 +145,29 @@ export class ArchibaldClient {
     this.timers.clearTimeout(this.#retryTimer); // connecting now: the pending retry is moot
     this.#retryTimer = null;
     this.#setState(this.#attempt === 0 ? 'connecting' : 'reconnecting');
+    if (!this.getToken) {
+      this.#open();
+      return;
+    }
+    Promise.resolve(this.getToken()).then((token) => {
+      this.token = token;
+      if (this.state === 'connecting' || this.state === 'reconnecting') this.#open();
+    }, (error) => {
+      this.#emit('error', error);
+      if (this.state !== 'closed') this.#scheduleReconnect();
+    });
+  }
+
+  #open() {
+    const byUrl = this.auth === 'url';
     const socket = new this.WebSocket(websocketUrl(this.baseUrl, {
-      token: this.token, deviceId: this.deviceId, lastSeq: this.lastSeq,
+      token: byUrl ? this.token : undefined, deviceId: this.deviceId, lastSeq: this.lastSeq,
     }));
     this.#socket = socket;
     socket.onopen = () => {
       if (this.#socket !== socket) return;
-      if (this.#attempt > 0) this.reconnects += 1;
-      this.#attempt = 0;
-      this.#setState('open');
-      this.#pingTimer = this.timers.setInterval(() => this.ping(), PING_INTERVAL_MS);
+      if (byUrl) this.#authenticated();
+      else socket.send(JSON.stringify({ type: 'AUTH', token: this.token }));
     };
     socket.onmessage = (message) => {
       if (this.#socket === socket) this.#receive(message.data);
@@ -140,8 +175,10 @@ export class ArchibaldClient {
     socket.onclose = (close) => {
       if (this.#socket !== socket) return;
       this.#drop();
-      // 1008: the token is refused; retrying with the same one cannot help.
-      if (this.state === 'closed' || close?.code === 1008) {
+      // 1008: the token is refused; retrying with the same one cannot help. An expired one is
+      // worth a retry when getToken can give a new one.
+      const expired = close?.code === 1008 && close?.reason === 'Token expired' && this.getToken;
+      if (this.state === 'closed' || (close?.code === 1008 && !expired)) {
         this.#setState('closed');
         if (close?.code === 1008) this.#emit('error', new Error(`refused: ${close.reason || 'policy'}`));
         return;
@@ -149,6 +186,35 @@ export class ArchibaldClient {
       this.#scheduleReconnect();
     };
     socket.onerror = () => {}; // a close follows
+  }
+
+  // The socket is live and authenticated: AUTH_OK (or open, with the token in the URL).
+  #authenticated() {
+    if (this.state === 'open') return;
+    if (this.#attempt > 0) this.reconnects += 1;
+    this.#attempt = 0;
+    this.#setState('open');
+    this.#pingTimer = this.timers.setInterval(() => this.ping(), PING_INTERVAL_MS);
+  }
+
+  // AUTH_OK {exp}: the connection's token is good until exp; with getToken, refresh before.
+  #onAuthOk(payload) {
+    this.#authenticated();
+    this.timers.clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = null;
+    const delay = this.getToken ? refreshDelay(payload?.exp, this.now()) : null;
+    if (delay === null) return;
+    const socket = this.#socket;
+    this.#refreshTimer = this.timers.setTimeout(async () => {
+      this.#refreshTimer = null;
+      try {
+        const token = await this.getToken();
+        this.token = token;
+        if (this.#socket === socket && this.state === 'open') socket.send(JSON.stringify({ type: 'AUTH', token }));
+      } catch (error) {
+        this.#emit('error', error);
+      }
+    }, delay);
   }
 
   close() {
@@ -178,6 +244,11 @@ export class ArchibaldClient {
     }
     if (frame.kind !== 'event') return;
     const { event } = frame;
+    if (event.type === 'AUTH_OK') {
+      this.#onAuthOk(event.payload);
+      this.#emit('auth', event.payload);
+      return;
+    }
     if (event.type === 'RESYNC_REQUIRED') {
       this.#resync(event.payload || {});
       return;
@@ -215,6 +286,8 @@ export class ArchibaldClient {
   #drop() {
     this.timers.clearInterval(this.#pingTimer);
     this.#pingTimer = null;
+    this.timers.clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = null;
     this.#pingSentAt = null;
     if (this.#socket) {
       this.#socket.onopen = this.#socket.onmessage = this.#socket.onclose = null;
@@ -254,7 +327,7 @@ export class ArchibaldClient {
     const request = async (method, suffix, body) => {
       const response = await this.fetch(new URL(`/api/sync/${path}${suffix}`, this.baseUrl), {
         method,
-        headers: { Authorization: `Bearer ${this.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        headers: { Authorization: `Bearer ${this.token ?? (this.token = await this.getToken())}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
       const json = await response.json().catch(() => ({}));

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ArchibaldClient, BACKOFF_CAP_MS, PING_INTERVAL_MS, backoffDelay, parseFrame, websocketUrl,
+  ArchibaldClient, BACKOFF_CAP_MS, PING_INTERVAL_MS, REFRESH_MARGIN_MS, backoffDelay, parseFrame,
+  refreshDelay, websocketUrl,
 } from '../client/archibald-client.js';
 
 class FakeSocket {
@@ -19,6 +20,8 @@ class FakeSocket {
   open() { this.onopen?.(); }
   receive(data) { this.onmessage?.({ data: typeof data === 'string' ? data : JSON.stringify(data) }); }
   drop(code = 1006, reason = '') { this.onclose?.({ code, reason }); }
+  // opens and answers the client's AUTH message
+  authenticate(exp = 0) { this.open(); this.receive({ type: 'AUTH_OK', payload: { exp } }); }
 }
 
 function fakeTimers() {
@@ -60,10 +63,73 @@ test('backoff is full jitter under an exponential ceiling capped at 30 s', () =>
   assert.equal(backoffDelay(1000, () => 0), 0);
 });
 
-test('the WebSocket URL carries token, device and lastSeq; https becomes wss', () => {
+test('the WebSocket URL carries device and lastSeq (the token only when asked); https becomes wss', () => {
   assert.equal(websocketUrl('http://h:1', { token: 'a b', deviceId: 'd', lastSeq: 0 }),
     'ws://h:1/ws/realtime?token=a+b&deviceId=d&lastSeq=0');
   assert.equal(websocketUrl('https://h/', { token: 't', lastSeq: null }), 'wss://h/ws/realtime?token=t');
+  assert.equal(websocketUrl('https://h/', { deviceId: 'd', lastSeq: 3 }), 'wss://h/ws/realtime?deviceId=d&lastSeq=3');
+});
+
+test('the socket authenticates with its first message, keeping the token out of the URL', () => {
+  const { client, socket } = makeClient();
+  const states = [];
+  client.on('state', (s) => states.push(s));
+  client.connect();
+  assert.doesNotMatch(socket().url, /token/);
+  socket().open();
+  assert.deepEqual(socket().sent.map((m) => JSON.parse(m)), [{ type: 'AUTH', token: 'tok' }]);
+  assert.equal(client.state, 'connecting', 'not open before AUTH_OK');
+  socket().receive({ type: 'AUTH_OK', payload: { exp: 0 } });
+  assert.deepEqual(states, ['connecting', 'open']);
+});
+
+test('auth: "url" puts the token in the URL for servers without the AUTH message', () => {
+  const { client, socket } = makeClient({ auth: 'url' });
+  client.connect();
+  assert.match(socket().url, /token=tok/);
+  socket().open();
+  assert.equal(client.state, 'open');
+  assert.deepEqual(socket().sent, []);
+});
+
+test('refresh: REFRESH_MARGIN_MS before exp, or halfway when the token is short-lived', () => {
+  assert.equal(refreshDelay(0, 0), null);
+  assert.equal(refreshDelay(3600, 0), 3600_000 - REFRESH_MARGIN_MS);
+  assert.equal(refreshDelay(60, 0), 30_000);
+  assert.equal(refreshDelay(10, 20_000), 0, 'already expired: at once');
+});
+
+test('getToken is asked at connect and again before the token expires, sent in band', async () => {
+  let now = 1_000_000;
+  const issued = [];
+  const getToken = async () => { issued.push(`t${issued.length + 1}`); return issued.at(-1); };
+  const { client, socket, timers } = makeClient({ token: undefined, getToken, now: () => now });
+  client.connect();
+  await new Promise((r) => setImmediate(r));
+  socket().open();
+  assert.deepEqual(JSON.parse(socket().sent[0]), { type: 'AUTH', token: 't1' });
+  socket().receive({ type: 'AUTH_OK', payload: { exp: now / 1000 + 600 } });
+  const refresh = timers.pending.find((t) => !t.repeat);
+  assert.equal(refresh.ms, 600_000 - REFRESH_MARGIN_MS);
+  now += refresh.ms;
+  timers.runOnce((t) => t === refresh);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(JSON.parse(socket().sent.at(-1)), { type: 'AUTH', token: 't2' });
+  assert.equal(client.state, 'open');
+});
+
+test('a connection closed for an expired token reconnects with a new one from getToken', async () => {
+  const getToken = async () => 'fresh';
+  const { client, socket, timers } = makeClient({ token: undefined, getToken });
+  client.connect();
+  await new Promise((r) => setImmediate(r));
+  socket().authenticate();
+  socket().drop(1008, 'Token expired');
+  assert.equal(client.state, 'reconnecting');
+  timers.runOnce((t) => !t.repeat);
+  await new Promise((r) => setImmediate(r));
+  socket().open();
+  assert.deepEqual(JSON.parse(socket().sent[0]), { type: 'AUTH', token: 'fresh' });
 });
 
 test('frames: pong, events, and everything else ignored', () => {
@@ -80,7 +146,7 @@ test('events reach subscribers once, in seq order, and lastSeq is kept in storag
   client.on('DRAFT_UPDATED', (e) => seen.push(e.seq));
   const off = client.on('*', (e) => seen.push(`*${e.seq}`));
   client.connect();
-  socket().open();
+  socket().authenticate();
   socket().receive(event(1));
   socket().receive(event(2));
   socket().receive(event(2)); // a duplicate
@@ -98,7 +164,7 @@ test('a dropped connection reconnects after the jittered delay and resumes with 
   const states = [];
   client.on('state', (s) => states.push(s));
   client.connect();
-  socket().open();
+  socket().authenticate();
   socket().receive(event(41));
   socket().drop(1006);
   assert.equal(client.state, 'reconnecting');
@@ -109,7 +175,7 @@ test('a dropped connection reconnects after the jittered delay and resumes with 
   socket().drop(1006); // the server is still down
   assert.equal(timers.pending.find((t) => !t.repeat).ms, 500, 'attempt 1: 0.5 × 1000 ms');
   timers.runOnce((t) => !t.repeat);
-  socket().open();
+  socket().authenticate();
   assert.equal(client.state, 'open');
   assert.equal(client.reconnects, 1);
   assert.deepEqual(states, ['connecting', 'open', 'reconnecting', 'open']);
@@ -120,7 +186,7 @@ test('a token the server refuses (1008) is not retried', () => {
   const errors = [];
   client.on('error', (e) => errors.push(e.message));
   client.connect();
-  socket().open();
+  socket().authenticate();
   socket().drop(1008, 'invalid token');
   assert.equal(client.state, 'closed');
   assert.equal(timers.pending.filter((t) => !t.repeat).length, 0);
@@ -141,11 +207,11 @@ test('the app-level ping every 25 s measures the round trip', () => {
   const latencies = [];
   client.on('latency', (ms) => latencies.push(ms));
   client.connect();
-  socket().open();
+  socket().authenticate();
   const interval = timers.pending.find((t) => t.repeat);
   assert.equal(interval.ms, PING_INTERVAL_MS);
   interval.fn();
-  assert.deepEqual(socket().sent, ['ping']);
+  assert.deepEqual(socket().sent.slice(1), ['ping']);
   now += 12;
   socket().receive('pong');
   assert.deepEqual(latencies, [12]);
@@ -165,7 +231,7 @@ test('RESYNC_REQUIRED re-pulls both collections over REST and moves lastSeq on',
   const { client, socket } = makeClient({ fetch });
   const resynced = new Promise((resolve) => client.on('resync', resolve));
   client.connect();
-  socket().open();
+  socket().authenticate();
   socket().receive({ type: 'RESYNC_REQUIRED', payload: { oldestSeq: 5000, latestSeq: 6000, requestedAfter: 41 } });
   const { drafts, pending } = await resynced;
   assert.deepEqual(drafts, [{ id: 'd1' }]);
