@@ -2,7 +2,8 @@
 # source under SRC and fails (listing each offence) when one breaks it.
 #   app -> net -> http -> sync -> store <- postgres (app picks the store); protocol, auth (JWT) and metrics from anywhere; fanout
 #   (the connection registry) below sync; never store / sync / http / fanout / protocol /
-#   auth / metrics -> Beast or Asio; the load tool only through client, protocol, auth, metrics.
+#   auth / metrics -> Beast or Asio; the load tool only through client, protocol, auth, metrics;
+#   tls (TLS over an Asio socket) below net and client.
 # Test files (*_test.cpp) may also include tests/support ("support/...").
 # Usage: cmake -DSRC=<dir> -P check_layering.cmake
 cmake_minimum_required(VERSION 3.25)
@@ -21,10 +22,11 @@ set(allowed_fanout fanout ${common})
 set(allowed_sync sync store fanout ${common})
 set(allowed_http http sync store fanout ${common})
 set(allowed_asio asio)
-set(allowed_net net http sync store fanout asio ${common})
-set(allowed_app app net http sync store postgres fanout asio ${common})
-set(allowed_client client asio ${common})
-set(allowed_load load client asio ${common})
+set(allowed_tls tls asio)  # TLS over a socket: for net (the server) and client
+set(allowed_net net http sync store fanout asio tls ${common})
+set(allowed_app app net http sync store postgres fanout asio tls ${common})
+set(allowed_client client asio tls ${common})
+set(allowed_load load client asio tls ${common})
 # Layers that never see a socket: no Beast, no Asio.
 set(no_network protocol metrics auth store postgres fanout sync http)
 

@@ -18,6 +18,7 @@
 #include "store/sqlite_store.hpp"
 #include "sync/cluster_feed.hpp"
 #include "sync/sync_service.hpp"
+#include "tls/tls_context.hpp"
 
 namespace archibald {
 namespace {
@@ -118,17 +119,36 @@ int run_server(const server_config& config) {
         [&feed] { feed->catch_up_all(); }, [&feed] { feed->check_positions(); });
   }
   const router routes(server_context{config, verifier, registry, metrics, life, sync});
+  std::unique_ptr<tls_server_context> tls;
+  if (!config.tls_cert.empty()) {
+    tls = std::make_unique<tls_server_context>(config.tls_cert, config.tls_key);
+    std::string tls_error;
+    if (!tls->load(tls_error)) {
+      spdlog::critical("TLS: {}", tls_error);
+      return 1;
+    }
+    spdlog::info("TLS ({}): {}", config.tls_flex ? "flex: TLS and plain" : "TLS only",
+                 tls->certificate_summary());
+  }
+  const auto reload_certificate = [&tls] {
+    if (!tls) return spdlog::info("SIGHUP: no TLS certificate to reload");
+    std::string tls_error;
+    if (!tls->load(tls_error))
+      return spdlog::error("SIGHUP: TLS certificate not reloaded, the current one stays: {}",
+                           tls_error);
+    spdlog::info("SIGHUP: TLS certificate reloaded: {}", tls->certificate_summary());
+  };
   realtime_server server(
       routes, fd_limit > reserved_for_process ? fd_limit - reserved_for_process : fd_limit,
-      config.threads);
+      config.threads, tls_port{tls.get(), config.tls_flex}, reload_certificate);
 
   std::string error;
   if (!server.listen(error)) {
     spdlog::critical("{}", error);
     return 1;
   }
-  const std::string base =
-      "http://" + display_host(config.host) + ":" + std::to_string(server.port());
+  const std::string base = (tls ? "https://" : "http://") + display_host(config.host) + ":" +
+                           std::to_string(server.port());
   life.node_id =
       config.node_id.empty() ? host_name() + ":" + std::to_string(server.port()) : config.node_id;
   std::unique_ptr<pg_heartbeat> heartbeat;
@@ -142,8 +162,9 @@ int run_server(const server_config& config) {
   spdlog::info("open-file limit {} -> capacity {} WebSocket connections (MAX_CONNECTIONS {})",
                fd_limit, life.connection_capacity, config.max_connections);
   spdlog::info(
-      "WebSocket: {}/ws/realtime?token=<JWT>  health: {}/health/ready  metrics: {}/metrics",
-      "ws" + base.substr(4), base, base);
+      "WebSocket: {}/ws/realtime (first message {{\"type\":\"AUTH\",\"token\":\"<JWT>\"}}{})  "
+      "health: {}/health/ready  metrics: {}/metrics",
+      "ws" + base.substr(4), config.allow_token_in_url ? ", or ?token=<JWT>" : "", base, base);
   if (config.database_url.empty()) {
     spdlog::info("storage: {} (SYNC_MODE {}, group commit up to {})", config.db_path,
                  config.sync_full ? "full" : "normal", config.group_commit_max);

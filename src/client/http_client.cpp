@@ -1,13 +1,16 @@
 #include "client/http_client.hpp"
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <optional>
+
+#include "tls/tls_context.hpp"
 
 namespace archibald {
 
@@ -19,21 +22,45 @@ using tcp = asio::ip::tcp;
 struct http_connection::impl {
   std::string host;
   std::uint16_t port;
+  const tls_client_context* tls = nullptr;
   asio::io_context ioc;
-  std::optional<beast::tcp_stream> stream;
+  std::optional<tls_socket> stream;
   beast::flat_buffer buffer;
 
-  // A kept connection the server has closed meanwhile reads as end-of-file right away.
+  // A kept connection the server has closed meanwhile reads as end-of-file (or, over TLS, a
+  // close_notify) right away.
   bool still_open() {
-    if (!stream || !stream->socket().is_open()) return false;
-    auto& socket = stream->socket();
+    if (!stream || !stream->is_open()) return false;
     beast::error_code ec;
-    socket.non_blocking(true, ec);
+    const bool was_non_blocking = stream->non_blocking();
+    stream->non_blocking(true, ec);
     char byte;
-    socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+    stream->receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
     const bool idle = ec == asio::error::would_block;  // nothing to read, not closed
-    socket.non_blocking(false, ec);
+    stream->non_blocking(was_non_blocking, ec);
     return idle;
+  }
+
+  // Runs the loop until done(), or closes the connection at the deadline (what is pending then
+  // fails, and done() follows). False on timeout.
+  template <class Done>
+  bool run_for(std::chrono::milliseconds timeout, Done done) {
+    asio::steady_timer deadline(ioc);
+    bool expired = false;
+    deadline.expires_after(timeout);
+    deadline.async_wait([&](beast::error_code ec) {
+      if (ec || !stream) return;
+      expired = true;
+      beast::error_code ignored;
+      stream->close(ignored);
+    });
+    ioc.restart();
+    while (!done() && ioc.run_one() != 0) {
+    }
+    deadline.cancel();
+    ioc.restart();
+    ioc.poll();
+    return !expired;
   }
 
   std::string connect(std::chrono::milliseconds timeout) {
@@ -44,24 +71,30 @@ struct http_connection::impl {
     const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
     if (ec) return "resolve: " + ec.message();
     stream.emplace(ioc);
-    stream->expires_after(timeout);
     std::optional<beast::error_code> result;
-    stream->async_connect(endpoints,
-                          [&](beast::error_code e, const tcp::endpoint&) { result = e; });
-    ioc.restart();
-    ioc.run();
-    if (!result || *result) {
+    const char* stage = "connect";
+    asio::async_connect(*stream, endpoints, [&](beast::error_code e, const tcp::endpoint&) {
+      if (e || !tls) return void(result = e);
+      stage = "tls handshake";
+      stream->start_tls(tls->new_ssl(host));
+      stream->async_handshake([&](beast::error_code e2) { result = e2; });
+    });
+    const bool in_time = run_for(timeout, [&] { return result.has_value(); });
+    if (!in_time || !result || *result) {
       stream.reset();
-      return "connect: " + (result ? result->message() : std::string("timeout"));
+      return std::string(stage) + ": " +
+             (in_time && result ? result->message() : std::string("timeout"));
     }
     return {};
   }
 };
 
-http_connection::http_connection(std::string host, std::uint16_t port)
+http_connection::http_connection(std::string host, std::uint16_t port,
+                                 const tls_client_context* tls)
     : impl_(std::make_unique<impl>()) {
   impl_->host = std::move(host);
   impl_->port = port;
+  impl_->tls = tls;
 }
 
 http_connection::~http_connection() = default;
@@ -69,7 +102,7 @@ http_connection::~http_connection() = default;
 std::uint16_t http_connection::local_port() const {
   beast::error_code ec;
   if (!impl_->stream) return 0;
-  const auto endpoint = impl_->stream->socket().local_endpoint(ec);
+  const auto endpoint = impl_->stream->local_endpoint(ec);
   return ec ? 0 : endpoint.port();
 }
 
@@ -96,15 +129,15 @@ http_result http_connection::request(std::string_view method, std::string_view t
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(256u << 20);
-  s.stream->expires_after(timeout);
+  bool done = false;
   http::async_write(*s.stream, req, [&](beast::error_code, std::size_t) {
     // A server may answer (413, 431) and close before reading all we sent: read anyway.
     http::async_read(*s.stream, s.buffer, parser, [&](beast::error_code e, std::size_t) {
       if (e) out.error = "read: " + e.message();
+      done = true;
     });
   });
-  s.ioc.restart();
-  s.ioc.run();
+  if (!s.run_for(timeout, [&] { return done; })) out.error = "read: timeout";
 
   if (parser.is_header_done()) {
     const auto& res = parser.get();
@@ -116,18 +149,16 @@ http_result http_connection::request(std::string_view method, std::string_view t
   }
   if (!out.error.empty() || !parser.is_done() || !parser.get().keep_alive() || !keep_alive) {
     beast::error_code ignored;
-    s.stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+    s.stream->shutdown(tcp::socket::shutdown_both, ignored);
     s.stream.reset();
-  } else {
-    s.stream->expires_never();
   }
   return out;
 }
 
 http_result http_request(const std::string& host, std::uint16_t port, std::string_view method,
                          std::string_view target, std::string_view body, const header_list& headers,
-                         std::chrono::milliseconds timeout) {
-  return http_connection(host, port).request(method, target, body, headers, timeout, false);
+                         std::chrono::milliseconds timeout, const tls_client_context* tls) {
+  return http_connection(host, port, tls).request(method, target, body, headers, timeout, false);
 }
 
 }  // namespace archibald

@@ -24,7 +24,8 @@ struct http_result {
 
 class http_connection {
  public:
-  http_connection(std::string host, std::uint16_t port);
+  // tls: https:// with these settings (must outlive the connection); null: http://.
+  http_connection(std::string host, std::uint16_t port, const tls_client_context* tls = nullptr);
   ~http_connection();
   http_connection(const http_connection&) = delete;
   http_connection& operator=(const http_connection&) = delete;
@@ -46,6 +47,7 @@ class http_connection {
 http_result http_request(const std::string& host, std::uint16_t port, std::string_view method,
                          std::string_view target, std::string_view body = {},
                          const header_list& headers = {},
-                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                         const tls_client_context* tls = nullptr);
 
 }  // namespace archibald

@@ -4,10 +4,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <vector>
+
+#include "tls/tls_context.hpp"
 
 namespace archibald {
 
@@ -17,7 +19,9 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 struct ws_async_connection::session : std::enable_shared_from_this<session> {
-  websocket::stream<beast::tcp_stream> ws;
+  websocket::stream<tls_socket> ws;
+  // Bounds the connect and handshakes, then a graceful close; none while open.
+  std::unique_ptr<asio::steady_timer> deadline;
   beast::flat_buffer buffer;
   std::vector<std::string> outbox;
   bool writing = false;
@@ -34,15 +38,30 @@ struct ws_async_connection::session : std::enable_shared_from_this<session> {
     if (auto* l = std::exchange(listener, nullptr)) l->on_down(id, was_open, code, error);
   }
 
+  // Closes the socket at the deadline: what is pending then fails.
+  void arm(std::chrono::steady_clock::duration limit) {
+    deadline = std::make_unique<asio::steady_timer>(ws.get_executor());
+    deadline->expires_after(limit);
+    deadline->async_wait([weak = weak_from_this()](beast::error_code ec) {
+      const auto self = weak.lock();
+      if (ec || !self) return;
+      beast::error_code ignored;
+      self->ws.next_layer().close(ignored);
+    });
+  }
+  void disarm() {
+    if (deadline) deadline->cancel();
+    deadline.reset();
+  }
+
   void start(const ws_async_target& t) {
     started = std::chrono::steady_clock::now();
     beast::error_code ec;
     const auto server = asio::ip::make_address(t.address, ec);
     if (ec) return fail(false, 0, "bad address " + t.address);
-    auto& stream = beast::get_lowest_layer(ws);
+    tls_socket& socket = ws.next_layer();
     if (!t.source_address.empty()) {
       const auto source = asio::ip::make_address(t.source_address, ec);
-      auto& socket = stream.socket();
       if (!ec) socket.open(source.is_v4() ? tcp::v4() : tcp::v6(), ec);
 #ifdef IP_BIND_ADDRESS_NO_PORT
       // Pick the port at connect(), per destination: many sources × one server port.
@@ -53,19 +72,25 @@ struct ws_async_connection::session : std::enable_shared_from_this<session> {
       if (!ec) socket.bind(tcp::endpoint(source, 0), ec);
       if (ec) return fail(false, 0, "bind " + t.source_address + ": " + ec.message());
     }
-    stream.expires_after(t.timeout);
+    arm(t.timeout);
     const std::string host = t.address + ":" + std::to_string(t.port);
-    stream.async_connect(tcp::endpoint(server, t.port),
-                         [self = shared_from_this(), host, target = t.target](beast::error_code e) {
-                           if (e) return self->fail(false, 0, "connect: " + e.message());
-                           self->handshake(host, target);
-                         });
+    socket.async_connect(
+        tcp::endpoint(server, t.port), [self = shared_from_this(), host, t](beast::error_code e) {
+          if (e) return self->fail(false, 0, "connect: " + e.message());
+          if (!t.tls) return self->handshake(host, t.target);
+          tls_socket& s = self->ws.next_layer();
+          s.start_tls(t.tls->new_ssl(t.server_name.empty() ? t.address : t.server_name));
+          s.async_handshake([self, host, target = t.target](beast::error_code e2) {
+            if (e2) return self->fail(false, 0, "tls handshake: " + e2.message());
+            self->handshake(host, target);
+          });
+        });
   }
 
   void handshake(const std::string& host, const std::string& target) {
     ws.read_message_max(16u << 20);
     ws.async_handshake(host, target, [self = shared_from_this()](beast::error_code e) {
-      beast::get_lowest_layer(self->ws).expires_never();
+      self->disarm();
       if (e) return self->fail(false, 0, "handshake: " + e.message());
       self->open = true;
       // The server pings; Beast answers inside reads. Nothing idles us out.
@@ -109,8 +134,9 @@ struct ws_async_connection::session : std::enable_shared_from_this<session> {
   void abort() {
     listener = nullptr;
     open = false;
+    disarm();
     beast::error_code ignored;
-    auto& socket = beast::get_lowest_layer(ws).socket();
+    auto& socket = ws.next_layer();
     if (socket.is_open()) socket.close(ignored);
   }
 
@@ -118,10 +144,11 @@ struct ws_async_connection::session : std::enable_shared_from_this<session> {
     listener = nullptr;
     if (!open) return abort();
     open = false;
-    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(2));
+    arm(std::chrono::seconds(2));
     ws.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {
+      self->disarm();
       beast::error_code ignored;
-      beast::get_lowest_layer(self->ws).socket().close(ignored);
+      self->ws.next_layer().close(ignored);
     });
   }
 };

@@ -16,6 +16,8 @@ class io_context;
 
 namespace archibald {
 
+class tls_client_context;
+
 class ws_async_listener {
  public:
   virtual ~ws_async_listener() = default;
@@ -34,6 +36,8 @@ struct ws_async_target {
   std::string target;                         // "/ws/realtime?token=..."
   std::string source_address;                 // numeric local address to connect from; empty: any
   std::chrono::milliseconds timeout{10'000};  // connect + handshake
+  const tls_client_context* tls = nullptr;    // wss:// (outlives the connection); null: ws://
+  std::string server_name;  // TLS: the name checked and sent (SNI); empty: address
 };
 
 class ws_async_connection {

@@ -4,9 +4,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <optional>
+
+#include "tls/tls_context.hpp"
 
 namespace archibald {
 
@@ -17,7 +18,7 @@ using tcp = asio::ip::tcp;
 
 struct ws_client::impl {
   asio::io_context ioc;
-  websocket::stream<beast::tcp_stream> ws{ioc};
+  websocket::stream<tls_socket> ws{ioc};
   beast::flat_buffer buffer;
   bool reading = false;
   std::optional<ws_event> read_result;
@@ -52,14 +53,10 @@ std::string ws_client::connect(const std::string& host, std::uint16_t port,
   const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
   if (ec) return "resolve: " + ec.message();
 
-  auto& tcp_layer = beast::get_lowest_layer(s.ws);
-  tcp_layer.expires_after(timeout);
-  tcp_layer.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) {
-    if (e) {
-      result = e;
-      return;
-    }
-    tcp_layer.expires_never();
+  tls_socket& socket = s.ws.next_layer();
+  std::string stage;
+  const auto handshake = [&] {
+    stage = "websocket handshake";
     s.ws.set_option(
         websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
     s.ws.set_option(websocket::stream_base::decorator([&headers](websocket::request_type& req) {
@@ -70,11 +67,22 @@ std::string ws_client::connect(const std::string& host, std::uint16_t port,
     });
     s.ws.async_handshake(response, host + ":" + std::to_string(port), target,
                          [&](beast::error_code e2) { result = e2; });
+  };
+  asio::async_connect(socket, endpoints, [&](beast::error_code e, const tcp::endpoint&) {
+    stage = "connect";
+    if (e || !tls_) return e ? void(result = e) : handshake();
+    stage = "tls handshake";
+    socket.start_tls(tls_->new_ssl(host));
+    socket.async_handshake([&](beast::error_code e2) {
+      if (e2) return void(result = e2);
+      handshake();
+    });
   });
   if (!s.run_until([&] { return result.has_value(); }, timeout + std::chrono::seconds(1))) {
     abort();
     return "timeout";
   }
+  if (*result && stage != "websocket handshake") return stage + ": " + result->message();
   handshake_status_ = static_cast<int>(response.result_int());
   if (*result) {
     if (handshake_status_ != 0 && handshake_status_ != 101)
@@ -152,7 +160,7 @@ void ws_client::close(std::uint16_t code, std::chrono::milliseconds timeout) {
 
 void ws_client::abort() {
   beast::error_code ignored;
-  auto& socket = beast::get_lowest_layer(impl_->ws).socket();
+  auto& socket = impl_->ws.next_layer();
   if (socket.is_open()) {
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);

@@ -13,6 +13,8 @@
 
 namespace archibald {
 
+class tls_client_context;
+
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct ws_event {
@@ -37,7 +39,11 @@ class ws_client {
   ws_client(const ws_client&) = delete;
   ws_client& operator=(const ws_client&) = delete;
 
-  // TCP connect + WebSocket handshake. Empty on success, else what went wrong ("HTTP 403: ...").
+  // wss://: the next connect() speaks TLS with these settings (the context must outlive it).
+  void use_tls(const tls_client_context* tls) { tls_ = tls; }
+
+  // TCP connect (+ TLS handshake) + WebSocket handshake. Empty on success, else what went
+  // wrong ("HTTP 403: ...", "tls handshake: certificate verify failed").
   std::string connect(const std::string& host, std::uint16_t port, const std::string& target,
                       const header_list& headers = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
@@ -64,6 +70,7 @@ class ws_client {
   std::unique_ptr<impl> impl_;
   int handshake_status_ = 0;
   std::size_t pings_received_ = 0;
+  const tls_client_context* tls_ = nullptr;
 };
 
 }  // namespace archibald

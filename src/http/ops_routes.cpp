@@ -184,6 +184,13 @@ http_response handle_metrics(const server_context& ctx) {
             "Connections closed 1008 when their token expired unrefreshed "
             "(WS_ENFORCE_TOKEN_EXPIRY).",
             read(m.token_expiry_closes));
+  w.counter("archibald_tls_handshakes_total", "TLS handshakes completed.", read(m.tls_handshakes));
+  w.counter("archibald_tls_handshake_failures_total",
+            "TLS handshakes that failed or timed out (old protocol versions, bad clients).",
+            read(m.tls_handshake_failures));
+  w.counter("archibald_tls_plain_refused_total",
+            "Plain HTTP requests on a TLS-only port (TLS_MODE=require), answered 400.",
+            read(m.tls_plain_refused));
   w.counter("archibald_heartbeat_timeouts_total",
             "Connections terminated for not answering a ping.", read(m.heartbeat_timeouts));
   w.counter("archibald_protocol_errors_total", "WebSocket protocol violations by clients.",

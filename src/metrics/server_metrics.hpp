@@ -25,18 +25,21 @@ inline std::uint64_t read(const counter& c) {
 
 struct server_metrics {
   // WebSocket connections
-  counter ws_accepted;           // handshakes completed and registered
-  counter ws_rejected_capacity;  // over the total, per-user or file-descriptor cap: 1013
-  counter ws_rejected_origin;    // Origin not in ALLOWED_ORIGINS: 403
-  counter auth_failures;         // WebSocket or HTTP: bad / missing / expired token
-  counter reconnections;         // a user who already had a connection got another
-  counter slow_consumer_closes;  // outbound queue over its byte bound: 1013
-  counter oversize_closes;       // inbound message over the limit: 1009
-  counter rate_limit_closes;     // inbound flood: 1008
-  counter token_expiry_closes;   // WS_ENFORCE_TOKEN_EXPIRY: 1008 "Token expired"
-  counter heartbeat_timeouts;    // no pong to the previous ping: terminated
-  counter protocol_errors;       // bad UTF-8, bad frames, ...
-  counter handler_exceptions;    // a network handler threw (a bug): its connection was dropped
+  counter ws_accepted;             // handshakes completed and registered
+  counter ws_rejected_capacity;    // over the total, per-user or file-descriptor cap: 1013
+  counter ws_rejected_origin;      // Origin not in ALLOWED_ORIGINS: 403
+  counter auth_failures;           // WebSocket or HTTP: bad / missing / expired token
+  counter reconnections;           // a user who already had a connection got another
+  counter slow_consumer_closes;    // outbound queue over its byte bound: 1013
+  counter oversize_closes;         // inbound message over the limit: 1009
+  counter rate_limit_closes;       // inbound flood: 1008
+  counter token_expiry_closes;     // WS_ENFORCE_TOKEN_EXPIRY: 1008 "Token expired"
+  counter tls_handshakes;          // completed TLS handshakes
+  counter tls_handshake_failures;  // failed or timed out (old protocol, bad client, slowloris)
+  counter tls_plain_refused;       // plain requests on a TLS-only port (answered 400)
+  counter heartbeat_timeouts;      // no pong to the previous ping: terminated
+  counter protocol_errors;         // bad UTF-8, bad frames, ...
+  counter handler_exceptions;      // a network handler threw (a bug): its connection was dropped
 
   // Messages
   counter messages_sent;  // frames written to a client (events, pong, ACK)

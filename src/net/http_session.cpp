@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -12,6 +13,7 @@
 #include "http/url.hpp"
 #include "http/websocket_admission.hpp"
 #include "net/websocket_session.hpp"
+#include "tls/tls_context.hpp"
 
 namespace archibald {
 
@@ -27,9 +29,9 @@ std::string_view view(beast::string_view s) {
   return {s.data(), s.size()};
 }
 
-std::string peer(const beast::tcp_stream& stream) {
+std::string peer(const asio::ip::tcp::socket& socket) {
   beast::error_code ec;
-  const auto endpoint = stream.socket().remote_endpoint(ec);
+  const auto endpoint = socket.remote_endpoint(ec);
   return ec ? std::string("a closed peer")
             : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
@@ -45,20 +47,87 @@ const char* framing_error(const http::request_header<>& req) {
 
 }  // namespace
 
-http_session::http_session(asio::ip::tcp::socket&& socket, const router& routes, socket_slot slot)
-    : stream_(std::move(socket)), routes_(routes), slot_(std::move(slot)) {}
+http_session::http_session(asio::ip::tcp::socket&& socket, const router& routes, socket_slot slot,
+                           tls_port tls)
+    : stream_(std::move(socket)),
+      deadline_(stream_.get_executor()),
+      routes_(routes),
+      slot_(std::move(slot)),
+      tls_(tls) {}
 
 void http_session::run() {
-  asio::dispatch(stream_.get_executor(),
-                 beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->tls_.context) return self->detect_tls();
+    self->do_read();
+  });
 }
+
+void http_session::arm_deadline(std::chrono::steady_clock::duration limit) {
+  deadline_.expires_after(limit);
+  deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    const auto self = weak.lock();
+    if (ec || !self) return;
+    self->timed_out_ = true;
+    beast::error_code ignored;
+    self->stream_.close(ignored);
+  });
+}
+
+// ---------------------------------------------------------------- TLS or plain ---------
+
+void http_session::detect_tls() {
+  // The TLS handshake and the first request head share the handshake limit (slowloris).
+  arm_deadline(routes_.context().config.handshake_timeout);
+  stream_.tcp_socket::async_wait(
+      asio::socket_base::wait_read,
+      beast::bind_front_handler(&http_session::on_readable, shared_from_this()));
+}
+
+void http_session::on_readable(beast::error_code ec) {
+  if (ec) return;
+  // One byte decides (no HTTP request begins with a TLS record's 0x16): waiting for more of a
+  // ClientHello on a peek would spin on the readable socket.
+  unsigned char first = 0;
+  const std::size_t n =
+      stream_.receive(asio::buffer(&first, 1), asio::socket_base::message_peek, ec);
+  if (ec || n == 0) return;  // the peer left
+  const boost::tribool hello = beast::detail::is_tls_client_hello(asio::buffer(&first, 1));
+  const server_context& ctx = routes_.context();
+  if (hello || boost::indeterminate(hello)) {
+    ssl_ptr ssl = tls_.context->new_ssl();
+    if (!ssl) return;
+    stream_.start_tls(std::move(ssl));
+    stream_.async_handshake(
+        beast::bind_front_handler(&http_session::on_tls_handshake, shared_from_this()));
+    return;
+  }
+  if (!tls_.flex) {
+    add(ctx.metrics.tls_plain_refused);
+    refuse_plain_ = true;
+  }
+  do_read();
+}
+
+void http_session::on_tls_handshake(beast::error_code ec) {
+  const server_context& ctx = routes_.context();
+  if (ec) {
+    add(ctx.metrics.tls_handshake_failures);
+    spdlog::debug("TLS handshake with {} failed: {}", peer(stream_),
+                  timed_out_ ? "timed out" : ec.message());
+    return;
+  }
+  add(ctx.metrics.tls_handshakes);
+  do_read();
+}
+
+// ---------------------------------------------------------------- requests -------------
 
 void http_session::do_read() {
   const auto& config = routes_.context().config;
   parser_.emplace();
   parser_->body_limit(config.max_http_body_bytes);
   parser_->header_limit(max_header_bytes);
-  stream_.expires_after(first_request_ ? config.handshake_timeout : config.http_idle_timeout);
+  arm_deadline(first_request_ ? config.handshake_timeout : config.http_idle_timeout);
   // The header first: its framing is checked before a byte of the body is read.
   http::async_read_header(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&http_session::on_header, shared_from_this()));
@@ -66,6 +135,7 @@ void http_session::do_read() {
 
 void http_session::on_header(beast::error_code ec, std::size_t) {
   if (ec) return on_read_error(ec);
+  if (refuse_plain_) return reject(400, "This port speaks TLS only: use https:// or wss://");
   if (const char* why = framing_error(parser_->get())) return reject(400, why);
   if (parser_->is_done()) return on_request();
   http::async_read(stream_, buffer_, *parser_,
@@ -78,15 +148,17 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void http_session::on_read_error(beast::error_code ec) {
-  if (ec == http::error::end_of_stream) return close_gracefully();
-  if (ec == http::error::body_limit) return reject(413, "Request body too large");
-  if (ec == http::error::header_limit) return reject(431, "Request header too large");
-  if (ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-      ec == asio::error::eof || ec == asio::error::connection_reset) {
-    if (parser_->got_some() && ec == beast::error::timeout)
+  if (timed_out_) {
+    if (parser_->got_some())
       spdlog::debug("http request from {} timed out half-read", peer(stream_));
     return;
   }
+  if (ec == http::error::end_of_stream) return close_gracefully();
+  if (ec == http::error::body_limit) return reject(413, "Request body too large");
+  if (ec == http::error::header_limit) return reject(431, "Request header too large");
+  if (ec == asio::error::operation_aborted || ec == asio::error::eof ||
+      ec == asio::error::connection_reset)
+    return;
   reject(400, "Malformed HTTP request", ec.message());
 }
 
@@ -149,8 +221,8 @@ void http_session::upgrade() {
   if (admission.outcome == websocket_admission::verdict::close_after_handshake)
     spdlog::debug("websocket authentication failed ({}) for {}", admission.failure,
                   redact_target(request.target));
-  stream_.expires_never();
-  std::make_shared<websocket_session>(stream_.release_socket(), ctx, std::move(slot_))
+  deadline_.cancel();
+  std::make_shared<websocket_session>(std::move(stream_), ctx, std::move(slot_))
       ->run(parser_->release(), std::move(admission));
 }
 
@@ -188,17 +260,20 @@ void http_session::close_gracefully() {
   // Half-close, then drain (bounded in bytes and time) so the peer reads our answer instead
   // of a connection reset.
   beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds(2));
+  stream_.send_close_notify();
+  stream_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  arm_deadline(std::chrono::seconds(2));
   drain(0);
 }
 
 void http_session::drain(std::size_t drained) {
   if (drained > routes_.context().config.max_http_body_bytes) return;
-  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this(), drained](
-                                                     beast::error_code ec, std::size_t bytes) {
-    if (!ec) self->drain(drained + bytes);
-  });
+  // Raw bytes (TLS records too): what the peer still sends is never looked at.
+  stream_.tcp_socket::async_read_some(
+      buffer_.prepare(4096),
+      [self = shared_from_this(), drained](beast::error_code ec, std::size_t bytes) {
+        if (!ec) self->drain(drained + bytes);
+      });
 }
 
 }  // namespace archibald

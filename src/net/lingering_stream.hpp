@@ -1,4 +1,5 @@
-// The TCP socket under every server WebSocket, whose WebSocket teardown lingers. After the
+// The socket under every server session (HTTP, then WebSocket), TLS or plain (tls_socket),
+// whose WebSocket teardown lingers. After the
 // close frame it half-closes, then reads and discards what the peer still sends (at most
 // linger_bytes, for at most linger_time) until the peer's FIN, and only then closes. Closing
 // with unread input makes the kernel send a reset, and a reset destroys the close frame still in
@@ -6,9 +7,11 @@
 // Beast 1.81's own teardown stops after one read (it tests the completion's byte count before
 // the read sets it), so it is replaced here.
 //
-// A plain socket, not a beast::tcp_stream: the WebSocket has timeouts of its own, and the
-// stream's two timers cost every idle connection about 600 bytes. The linger's time bound is a
-// timer of the teardown, which exists only while a connection closes.
+// A socket, not a beast::tcp_stream: the WebSocket has timeouts of its own (the HTTP session a
+// deadline of its own), and the stream's two timers cost every idle connection about 600
+// bytes. The linger's time bound is a timer of the teardown, which exists only while a
+// connection closes. Over TLS the teardown sends close_notify first; what the peer sends after
+// is discarded unread, encrypted.
 //
 // Beast's websocket::stream finds async_teardown by argument-dependent lookup on its next
 // layer; this overload is an exact match and wins over Beast's for sockets. Server role only.
@@ -25,12 +28,14 @@
 #include <functional>
 #include <memory>
 
+#include "tls/tls_socket.hpp"
+
 namespace archibald {
 
-class lingering_stream : public boost::asio::ip::tcp::socket {
+class lingering_stream : public tls_socket {
  public:
   explicit lingering_stream(boost::asio::ip::tcp::socket&& socket)
-      : boost::asio::ip::tcp::socket(std::move(socket)) {}
+      : tls_socket(std::move(socket)) {}
 
   // Called when the teardown starts, on the socket's executor: a connection that Beast itself
   // fails (1009, 1007, 1002) can leave its registry then rather than after the linger.
@@ -61,6 +66,7 @@ struct lingering_close_op {
   void operator()(Self& self, boost::beast::error_code ec = {}, std::size_t bytes = 0) {
     if (!state) {
       if (socket.on_teardown) socket.on_teardown();
+      socket.send_close_notify();
       // FIN right after the close frame; a failure shows up as the read's error below.
       boost::beast::error_code ignored;
       socket.shutdown(boost::asio::socket_base::shutdown_send, ignored);
@@ -83,7 +89,7 @@ struct lingering_close_op {
     // What the peer still sends is never looked at: every closing connection reads it into
     // the same buffer (16 KB each was 90 MB when 6,000 devices left at once).
     static char discard[chunk];
-    socket.async_read_some(boost::asio::buffer(discard), std::move(self));
+    socket.tcp_socket::async_read_some(boost::asio::buffer(discard), std::move(self));
   }
 };
 

@@ -15,12 +15,13 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 listener::listener(std::vector<asio::io_context*> loops, const router& routes,
-                   socket_budget& budget)
+                   socket_budget& budget, tls_port tls)
     : loops_(std::move(loops)),
       acceptor_(*loops_.front()),
       backoff_(acceptor_.get_executor()),
       routes_(routes),
-      budget_(budget) {}
+      budget_(budget),
+      tls_(tls) {}
 
 bool listener::open(const tcp::endpoint& endpoint, std::string& error) {
   beast::error_code ec;
@@ -81,7 +82,7 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     socket.close(ignored);
   } else {
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<http_session>(std::move(socket), routes_, socket_slot(budget_))->run();
+    std::make_shared<http_session>(std::move(socket), routes_, socket_slot(budget_), tls_)->run();
   }
   do_accept();
 }

@@ -15,14 +15,15 @@
 
 #include "http/router.hpp"
 #include "net/socket_budget.hpp"
+#include "net/tls_port.hpp"
 
 namespace archibald {
 
 class listener : public std::enable_shared_from_this<listener> {
  public:
   // loops: at least one; the acceptor runs on the first.
-  listener(std::vector<boost::asio::io_context*> loops, const router& routes,
-           socket_budget& budget);
+  listener(std::vector<boost::asio::io_context*> loops, const router& routes, socket_budget& budget,
+           tls_port tls = {});
 
   // Binds and listens; on failure returns false with a readable reason.
   bool open(const boost::asio::ip::tcp::endpoint& endpoint, std::string& error);
@@ -42,6 +43,7 @@ class listener : public std::enable_shared_from_this<listener> {
   boost::asio::steady_timer backoff_;
   const router& routes_;
   socket_budget& budget_;
+  const tls_port tls_;
 };
 
 }  // namespace archibald

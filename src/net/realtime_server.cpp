@@ -33,13 +33,16 @@ std::vector<asio::io_context*> pointers(const std::vector<std::unique_ptr<asio::
 
 }  // namespace
 
-realtime_server::realtime_server(const router& routes, std::size_t max_sockets, unsigned threads)
+realtime_server::realtime_server(const router& routes, std::size_t max_sockets, unsigned threads,
+                                 tls_port tls, std::function<void()> on_hangup)
     : routes_(routes),
       loops_(make_loops(threads)),
       control_(loops_.front()->get_executor()),
       budget_(max_sockets),
-      listener_(std::make_shared<listener>(pointers(loops_), routes, budget_)),
+      listener_(std::make_shared<listener>(pointers(loops_), routes, budget_, tls)),
       signals_(control_, SIGINT, SIGTERM),
+      hangup_(control_, SIGHUP),
+      on_hangup_(std::move(on_hangup)),
       heartbeat_timer_(control_),
       shutdown_timer_(control_) {}
 
@@ -70,6 +73,7 @@ void realtime_server::run() {
       if (!ec2) stop_loops();  // a second signal: stop now
     });
   });
+  wait_for_hangup();
   listener_->run();
   asio::post(control_, [this] { schedule_heartbeat(); });
 
@@ -140,11 +144,20 @@ void realtime_server::begin_shutdown() {
   wait_for_sessions(std::chrono::steady_clock::now() + budget - budget / 5);
 }
 
+void realtime_server::wait_for_hangup() {
+  hangup_.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    if (on_hangup_) on_hangup_();
+    wait_for_hangup();
+  });
+}
+
 void realtime_server::wait_for_sessions(std::chrono::steady_clock::time_point deadline) {
   const std::size_t open = routes_.context().life.open_websockets.load();
   if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (open > 0) spdlog::warn("{} WebSocket session(s) still closing at the deadline", open);
     signals_.cancel();
+    hangup_.cancel();
     stop_loops();
     return;
   }

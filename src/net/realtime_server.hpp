@@ -15,12 +15,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "http/router.hpp"
 #include "net/socket_budget.hpp"
+#include "net/tls_port.hpp"
 
 namespace archibald {
 
@@ -28,7 +30,10 @@ class listener;
 
 class realtime_server {
  public:
-  realtime_server(const router& routes, std::size_t max_sockets, unsigned threads);
+  // tls: what the port speaks besides plain HTTP (TLS_CERT / TLS_MODE); on_hangup: what SIGHUP
+  // does (reload the certificate), on the control loop; none: SIGHUP is ignored.
+  realtime_server(const router& routes, std::size_t max_sockets, unsigned threads,
+                  tls_port tls = {}, std::function<void()> on_hangup = {});
   ~realtime_server();
 
   bool listen(std::string& error);  // binds HOST:PORT
@@ -38,6 +43,7 @@ class realtime_server {
 
  private:
   void schedule_heartbeat();
+  void wait_for_hangup();
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
   void stop_loops();
@@ -50,6 +56,8 @@ class realtime_server {
   socket_budget budget_;
   std::shared_ptr<listener> listener_;
   boost::asio::signal_set signals_;
+  boost::asio::signal_set hangup_;
+  std::function<void()> on_hangup_;
   boost::asio::steady_timer heartbeat_timer_;
   std::size_t heartbeat_slice_ = 0;  // the registry slice pinged next
   boost::asio::steady_timer shutdown_timer_;

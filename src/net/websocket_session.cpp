@@ -29,7 +29,7 @@ bool is_normal_end(beast::error_code ec) {
 
 }  // namespace
 
-websocket_session::websocket_session(asio::ip::tcp::socket&& socket, const server_context& ctx,
+websocket_session::websocket_session(lingering_stream&& socket, const server_context& ctx,
                                      socket_slot slot)
     : ws_(std::move(socket)),
       ctx_(ctx),

@@ -32,8 +32,7 @@ namespace archibald {
 class websocket_session final : public connection,
                                 public std::enable_shared_from_this<websocket_session> {
  public:
-  websocket_session(boost::asio::ip::tcp::socket&& socket, const server_context& ctx,
-                    socket_slot slot);
+  websocket_session(lingering_stream&& socket, const server_context& ctx, socket_slot slot);
   ~websocket_session() override;
 
   // Registers the user's connection (before the handshake answer, DESIGN §2.2), then accepts.

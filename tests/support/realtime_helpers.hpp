@@ -25,18 +25,24 @@ inline std::unique_ptr<ws_client> open_device(server_process& server, const std:
   return client;
 }
 
+// The client settings for a test server's REST side: TLS (unverified) when it has a certificate.
+inline const tls_client_context* rest_tls(const server_process& server) {
+  return server.tls() ? &insecure_tls() : nullptr;
+}
+
 inline http_result publish(server_process& server, const std::string& user, const std::string& type,
                            const std::string& payload_json = "{}") {
   const std::string body =
       R"({"userId":")" + user + R"(","type":")" + type + R"(","payload":)" + payload_json + "}";
   return http_request(server.host(), server.port(), "POST", "/api/realtime/publish", body,
-                      {{"Authorization", server_process::bearer("ops", user_role::service)}});
+                      {{"Authorization", server_process::bearer("ops", user_role::service)}}, 5s,
+                      rest_tls(server));
 }
 
 inline boost::json::object health(server_process& server) {
-  const auto r =
-      http_request(server.host(), server.port(), "GET", "/api/websocket/health", {},
-                   {{"Authorization", server_process::bearer("admin", user_role::admin)}});
+  const auto r = http_request(
+      server.host(), server.port(), "GET", "/api/websocket/health", {},
+      {{"Authorization", server_process::bearer("admin", user_role::admin)}}, 5s, rest_tls(server));
   EXPECT_EQ(r.status, 200) << r.body << r.error;
   if (r.status != 200) return {};
   return boost::json::parse(r.body).as_object();
@@ -75,7 +81,7 @@ inline http_result post_drafts(server_process& server, const std::string& user,
                                const std::string& collection = "draft-orders") {
   return http_request(server.host(), server.port(), "POST", "/api/sync/" + collection,
                       R"({"drafts":[)" + drafts_json + "]}",
-                      {{"Authorization", server_process::bearer(user)}});
+                      {{"Authorization", server_process::bearer(user)}}, 5s, rest_tls(server));
 }
 
 inline boost::json::array results_of(const http_result& r) {

@@ -77,6 +77,7 @@ server_process::server_process(env_list env, std::vector<std::string> args,
   if (!sets(env, "DB_PATH") && !sets(env, "DATABASE_URL"))
     if (auto url = new_test_database(); !url.empty()) env.emplace_back("DATABASE_URL", url);
   port_ = free_loopback_port();
+  tls_ = sets(env, "TLS_CERT");
   char log_template[] = "/tmp/archibald-test-XXXXXX";
   const int log_fd = ::mkstemp(log_template);
   log_path_ = log_template;
@@ -134,8 +135,8 @@ server_process::server_process(env_list env, std::vector<std::string> args,
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running()) throw std::runtime_error("server exited at start-up:\n" + log());
-    const auto r =
-        http_request(host_, port_, "GET", "/health/live", {}, {}, std::chrono::milliseconds(500));
+    const auto r = http_request(host_, port_, "GET", "/health/live", {}, {},
+                                std::chrono::milliseconds(500), tls_ ? &insecure_tls() : nullptr);
     if (r.status == 200) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "auth/jwt.hpp"
+#include "tls/tls_context.hpp"
 
 namespace archibald::testing {
 
@@ -35,6 +36,7 @@ class server_process {
   server_process& operator=(const server_process&) = delete;
 
   std::uint16_t port() const { return port_; }
+  bool tls() const { return tls_; }  // started with TLS_CERT
   pid_t pid() const { return pid_; }
   const std::string& host() const { return host_; }
 
@@ -54,6 +56,7 @@ class server_process {
   std::string host_ = "127.0.0.1";
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
+  bool tls_ = false;
   int exit_status_ = -1;
   std::string log_path_;
   std::string db_dir_;  // the server's database folder, removed with the process
@@ -61,5 +64,11 @@ class server_process {
 };
 
 std::uint16_t free_loopback_port();
+
+// TLS without verification: the start-up check of a server with a test certificate.
+inline const tls_client_context& insecure_tls() {
+  static const tls_client_context context(tls_client_options{.insecure = true});
+  return context;
+}
 
 }  // namespace archibald::testing
