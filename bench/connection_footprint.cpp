@@ -1,6 +1,7 @@
 // Opens N idle WebSocket connections to a running archibald-realtime and reports how much the
 // server's resident memory grew per connection (read from its /metrics), and this process's own.
 //   archibald_footprint_bench --port 3000 --secret S --connections 19000 [--users 9500]
+//                             [--tls [--ca FILE | --insecure]]   (wss:// and https://)
 // Every connection answers pings (it keeps a read pending); all are closed at the end.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include "metrics/process_stats.hpp"
 #include "metrics/prometheus_writer.hpp"
 #include "protocol/server_config.hpp"
+#include "tls/tls_context.hpp"
 
 namespace asio = boost::asio;
 
@@ -51,8 +53,10 @@ struct opener final : archibald::ws_async_listener {
   }
 };
 
-std::uint64_t server_rss(const std::string& host, std::uint16_t port) {
-  const auto r = archibald::http_request(host, port, "GET", "/metrics");
+std::uint64_t server_rss(const std::string& host, std::uint16_t port,
+                         const archibald::tls_client_context* tls) {
+  const auto r =
+      archibald::http_request(host, port, "GET", "/metrics", {}, {}, std::chrono::seconds(5), tls);
   return static_cast<std::uint64_t>(
       archibald::prometheus_sample(r.body, "archibald_process_resident_memory_bytes").value_or(0));
 }
@@ -71,14 +75,25 @@ int main(int argc, char** argv) {
   app.add_option("--connections", connections);
   app.add_option("--users", users, "default: connections / 2 (two devices each)");
   app.add_option("--settle", settle_s, "seconds to wait before measuring");
+  bool tls = false;
+  archibald::tls_client_options tls_options;
+  app.add_flag("--tls", tls, "wss:// and https://");
+  app.add_option("--ca", tls_options.ca_file, "CA file that signed the server's certificate");
+  app.add_flag("--insecure", tls_options.insecure, "do not verify the server's certificate");
   CLI11_PARSE(app, argc, argv);
+  const archibald::tls_client_context tls_context(tls_options);
+  if (tls && !tls_context.error().empty()) {
+    std::cerr << tls_context.error() << "\n";
+    return 2;
+  }
+  const archibald::tls_client_context* tls_used = tls ? &tls_context : nullptr;
   if (users == 0) users = std::max<std::size_t>(1, connections / 2);
   archibald::raise_open_file_limit();
 
-  const std::uint64_t rss_before = server_rss(host, port);
+  const std::uint64_t rss_before = server_rss(host, port, tls_used);
   const std::uint64_t self_before = archibald::resident_memory_bytes();
   asio::io_context ioc;
-  opener o(ioc, {host, port, {}, {}, std::chrono::seconds(10)});
+  opener o(ioc, {host, port, {}, {}, std::chrono::seconds(10), tls_used});
   for (std::size_t i = 0; i < connections; ++i)
     o.tokens.push_back(archibald::issue_token(secret, "fp-" + std::to_string(i % users),
                                               archibald::user_role::agent, {},
@@ -93,7 +108,7 @@ int main(int argc, char** argv) {
                             std::chrono::milliseconds(static_cast<int>(settle_s * 1000));
   while (std::chrono::steady_clock::now() < settle_until)
     ioc.run_for(std::chrono::milliseconds(100));
-  const std::uint64_t rss_after = server_rss(host, port);
+  const std::uint64_t rss_after = server_rss(host, port, tls_used);
   const std::uint64_t self_after = archibald::resident_memory_bytes();
 
   std::cout << "connections open: " << o.open << " failed: " << o.failed << " in " << open_s

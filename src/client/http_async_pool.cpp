@@ -3,14 +3,16 @@
 #include <sys/socket.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <cerrno>
 #include <deque>
+
+#include "tls/tls_context.hpp"
 
 namespace archibald {
 
@@ -26,7 +28,9 @@ struct http_async_pool::impl : std::enable_shared_from_this<impl> {
     callback done;
   };
   struct slot {
-    std::unique_ptr<beast::tcp_stream> stream;
+    std::unique_ptr<tls_socket> stream;
+    std::unique_ptr<asio::steady_timer> deadline;  // closes the stream when a request is late
+    std::uint64_t generation = 0;                  // of the request the deadline is for
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
     std::optional<job> current;
@@ -38,17 +42,20 @@ struct http_async_pool::impl : std::enable_shared_from_this<impl> {
   tcp::endpoint server;
   std::string host;
   std::chrono::milliseconds timeout;
+  const tls_client_context* tls;
   std::vector<slot> slots;
   std::deque<job> queue;
   std::size_t busy = 0;
   bool stopped = false;
 
   impl(asio::io_context& c, const std::string& address, std::uint16_t port, std::size_t n,
-       const std::vector<std::string>& sources, std::chrono::milliseconds t)
+       const std::vector<std::string>& sources, std::chrono::milliseconds t,
+       const tls_client_context* tls_context)
       : ioc(c),
         server(asio::ip::make_address(address), port),
         host(address + ":" + std::to_string(port)),
         timeout(t),
+        tls(tls_context),
         slots(std::max<std::size_t>(1, n)) {
     for (std::size_t i = 0; i < slots.size(); ++i)
       if (!sources.empty()) slots[i].source = sources[i % sources.size()];
@@ -67,31 +74,49 @@ struct http_async_pool::impl : std::enable_shared_from_this<impl> {
       if (!slots[i].current) start(i);
   }
 
+  // The request in slot i gets `timeout` from now; past it its connection is closed.
+  void arm(std::size_t i) {
+    slot& s = slots[i];
+    if (!s.deadline) s.deadline = std::make_unique<asio::steady_timer>(ioc);
+    const std::uint64_t generation = ++s.generation;
+    s.deadline->expires_after(timeout);
+    s.deadline->async_wait([weak = weak_from_this(), i, generation](beast::error_code ec) {
+      const auto self = weak.lock();
+      if (ec || !self || self->slots[i].generation != generation) return;
+      self->drop(i);
+    });
+  }
+
   void start(std::size_t i) {
     slot& s = slots[i];
     s.current.emplace(std::move(queue.front()));
     queue.pop_front();
     ++busy;
-    if (s.stream && s.stream->socket().is_open() && !peer_closed(s.stream->socket()))
-      return send(i);
-    s.stream = std::make_unique<beast::tcp_stream>(ioc);
+    arm(i);
+    if (s.stream && s.stream->is_open() && !peer_closed(*s.stream)) return send(i);
+    s.stream = std::make_unique<tls_socket>(ioc);
+    s.buffer.clear();
     beast::error_code ec;
     if (!s.source.empty()) {
-      s.stream->socket().open(tcp::v4(), ec);
-      if (!ec) s.stream->socket().bind({asio::ip::make_address(s.source), 0}, ec);
+      s.stream->open(tcp::v4(), ec);
+      if (!ec) s.stream->bind({asio::ip::make_address(s.source), 0}, ec);
       if (ec) return finish(i, {0, {}, "bind: " + ec.message(), {}});
     }
-    s.stream->expires_after(timeout);
     s.stream->async_connect(server, [self = shared_from_this(), i](beast::error_code e) {
       if (e) return self->finish(i, {0, {}, "connect: " + e.message(), {}});
-      self->send(i);
+      if (!self->tls) return self->send(i);
+      tls_socket& stream = *self->slots[i].stream;
+      stream.start_tls(self->tls->new_ssl(self->server.address().to_string()));
+      stream.async_handshake([self, i](beast::error_code e2) {
+        if (e2) return self->finish(i, {0, {}, "tls handshake: " + e2.message(), {}});
+        self->send(i);
+      });
     });
   }
 
   void send(std::size_t i) {
     slot& s = slots[i];
     s.sent = steady::now();
-    s.stream->expires_after(timeout);
     s.response = {};
     http::async_write(*s.stream, s.current->request,
                       [self = shared_from_this(), i](beast::error_code e, std::size_t) {
@@ -119,14 +144,15 @@ struct http_async_pool::impl : std::enable_shared_from_this<impl> {
     slot& s = slots[i];
     if (!s.stream) return;
     beast::error_code ignored;
-    s.stream->socket().close(ignored);
+    s.stream->close(ignored);
     s.buffer.clear();
   }
 
   void finish(std::size_t i, http_async_response&& r) {
     slot& s = slots[i];
     if (r.status == 0) drop(i);
-    s.stream->expires_never();
+    ++s.generation;  // the deadline no longer applies
+    if (s.deadline) s.deadline->cancel();
     auto done = std::move(s.current->done);
     s.current.reset();
     --busy;
@@ -137,8 +163,8 @@ struct http_async_pool::impl : std::enable_shared_from_this<impl> {
 
 http_async_pool::http_async_pool(asio::io_context& ioc, std::string address, std::uint16_t port,
                                  std::size_t connections, std::vector<std::string> sources,
-                                 std::chrono::milliseconds timeout)
-    : impl_(std::make_shared<impl>(ioc, address, port, connections, sources, timeout)) {}
+                                 std::chrono::milliseconds timeout, const tls_client_context* tls)
+    : impl_(std::make_shared<impl>(ioc, address, port, connections, sources, timeout, tls)) {}
 
 http_async_pool::~http_async_pool() {
   shutdown();

@@ -18,6 +18,8 @@ class io_context;
 
 namespace archibald {
 
+class tls_client_context;
+
 struct http_async_response {
   int status = 0;  // 0: no response (error says why)
   std::string body;
@@ -31,7 +33,8 @@ class http_async_pool {
 
   http_async_pool(boost::asio::io_context& ioc, std::string address, std::uint16_t port,
                   std::size_t connections, std::vector<std::string> source_addresses = {},
-                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                  const tls_client_context* tls = nullptr);  // https:// (outlives the pool)
   ~http_async_pool();
   http_async_pool(const http_async_pool&) = delete;
   http_async_pool& operator=(const http_async_pool&) = delete;

@@ -73,9 +73,10 @@ std::optional<stage> parse_stage(std::string_view text) {
 
 std::optional<endpoint_url> parse_target_url(std::string_view text, std::string& error) {
   const auto parsed = boost::urls::parse_absolute_uri({text.data(), text.size()});
-  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "ws") ||
-      !parsed->has_authority()) {
-    error = "url must be http://host:port or ws://host:port (" + std::string(text) + ")";
+  const std::string_view scheme = parsed ? std::string_view(parsed->scheme()) : "";
+  const bool tls = scheme == "https" || scheme == "wss";
+  if (!parsed || !(tls || scheme == "http" || scheme == "ws") || !parsed->has_authority()) {
+    error = "url must be http(s)://host:port or ws(s)://host:port (" + std::string(text) + ")";
     return std::nullopt;
   }
   // Boost.URL 1.81 reads "http://h:3x" as port 3 and path "x": a path must start with '/'.
@@ -89,7 +90,8 @@ std::optional<endpoint_url> parse_target_url(std::string_view text, std::string&
   }
   endpoint_url url;
   url.host = parsed->host_address();
-  url.port = 80;
+  url.tls = tls;
+  url.port = tls ? 443 : 80;
   if (parsed->has_port()) {
     const std::string_view port(parsed->port().data(), parsed->port().size());
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), url.port);

@@ -29,9 +29,11 @@ std::optional<stage> parse_stage(std::string_view text);
 struct endpoint_url {
   std::string host;  // numeric address ("localhost" becomes 127.0.0.1)
   std::uint16_t port = 0;
+  bool tls = false;  // https:// or wss://
 };
-// "http://127.0.0.1:3000" (a trailing path is ignored). Only loopback and private addresses
-// (network namespaces) are accepted: this tool never loads a machine it does not own.
+// "http://127.0.0.1:3000" or https:// (ws://, wss://; a trailing path is ignored). Only loopback
+// and private addresses (network namespaces) are accepted: this tool never loads a machine it does
+// not own.
 std::optional<endpoint_url> parse_target_url(std::string_view text, std::string& error);
 
 // "127.0.0.1-127.0.0.4" or "127.0.0.1,127.0.0.2": loopback source addresses, in order.
@@ -60,6 +62,8 @@ struct load_options {
   std::string description;
   std::vector<endpoint_url> urls{{"127.0.0.1", 3000}};
   bool spread_users = false;  // several urls: pin each user to one (default: spread devices)
+  std::string ca_file;        // https:// / wss://: the CA that signed the servers' certificates
+  bool insecure = false;      // https:// / wss://: no verification (self-signed test certificates)
   std::string secret;
   std::size_t users = 10;
   std::size_t devices = 2;

@@ -20,7 +20,14 @@ TEST(LoadOptions, TargetsAreLoopbackOrPrivateOnly) {
   EXPECT_TRUE(parse_target_url("http://10.200.0.2:3000", error));  // a network namespace
   EXPECT_FALSE(parse_target_url("http://8.8.8.8:3000", error));
   EXPECT_NE(error.find("refusing"), std::string::npos);
-  EXPECT_FALSE(parse_target_url("https://127.0.0.1:3000", error));
+  EXPECT_FALSE(parse_target_url("ftp://127.0.0.1:3000", error));
+  EXPECT_FALSE(url->tls);
+  const auto secure = parse_target_url("https://127.0.0.1:3443", error);
+  ASSERT_TRUE(secure);
+  EXPECT_TRUE(secure->tls);
+  EXPECT_EQ(secure->port, 3443);
+  EXPECT_TRUE(parse_target_url("wss://127.0.0.1", error)->tls);
+  EXPECT_EQ(parse_target_url("wss://127.0.0.1", error)->port, 443);
   EXPECT_FALSE(parse_target_url("http://example.com:3000", error));
   EXPECT_FALSE(parse_target_url("http://127.0.0.1:0", error));
   EXPECT_FALSE(parse_target_url("http://127.0.0.1:70000", error));

@@ -14,6 +14,7 @@
 
 #include "client/http_client.hpp"
 #include "support/server_process.hpp"
+#include "support/test_pki.hpp"
 
 namespace archibald::testing {
 namespace {
@@ -103,6 +104,32 @@ TEST(LoadTool, RestRunAgainstTheRealServerLosesNothing) {
                   .at("ok")
                   .as_bool());
   EXPECT_NE(r.output.find("✓ 'count==0'"), std::string::npos) << r.output;
+}
+
+TEST(LoadTool, HttpsAndWssRunsVerifyTheServerAndLoseNothing) {
+  test_pki pki;
+  server_process server({{"TLS_CERT", pki.cert}, {"TLS_KEY", pki.key}});
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  for (const std::string mode : {"rest", "ws"}) {
+    auto args = base_args(server.port(), "5", "2s");
+    args[1] = url;
+    args.insert(args.end(), {"--ca", pki.ca_cert, "--write-mode", mode, "--threshold",
+                             "ws_msgs_lost:count==0"});
+    const auto r = run_load(args);
+    ASSERT_EQ(r.exit_code, 0) << mode << r.output;
+    EXPECT_GE(r.count("writes"), 20) << mode;
+    EXPECT_EQ(r.count("writes_failed"), 0) << mode;
+    EXPECT_EQ(r.count("deliveries"), 2 * r.count("writes")) << mode;
+    EXPECT_EQ(r.value("ws_connection_success", "rate"), 1.0) << mode;
+  }
+  // Without the CA the certificate is not trusted: every connection fails; --insecure skips it.
+  auto untrusted = base_args(server.port(), "2", "1s");
+  untrusted[1] = url;
+  const auto refused = run_load(untrusted);
+  EXPECT_EQ(refused.value("ws_connection_success", "rate"), 0.0) << refused.output;
+  EXPECT_NE(refused.output.find("certificate verify failed"), std::string::npos) << refused.output;
+  untrusted.push_back("--insecure");
+  EXPECT_EQ(run_load(untrusted).value("ws_connection_success", "rate"), 1.0);
 }
 
 TEST(LoadTool, WebSocketAndPublishWritesAreTrackedToEveryDevice) {

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <random>
 
+#include "load/driver/client_tls.hpp"
 #include "load/driver/runner.hpp"
 #include "load/driver/worker_set.hpp"
 #include "load/scenario.hpp"
@@ -73,6 +74,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> urls, stages, thresholds, outs;
   std::string mode = std::string(name_of(o.mode)), source_ips, worker_of, scenario_ignored;
   app.add_option("--url", urls, "server base URL, repeatable (several nodes)");
+  app.add_option("--ca", o.ca_file,
+                 "https:// / wss://: CA file that signed the servers' certificates");
+  app.add_flag("--insecure", o.insecure,
+               "https:// / wss://: do not verify the servers' certificates (self-signed, tests)");
   app.add_flag("--spread-users", o.spread_users,
                "several --url: pin each user to one node instead of spreading its devices");
   app.add_option("--secret", o.secret, "JWT secret (default: $JWT_SECRET or the dev secret)");
@@ -165,6 +170,9 @@ int main(int argc, char** argv) {
   if (!source_ips.empty())
     if (auto ips = parse_source_ips(source_ips, error)) o.source_ips = std::move(*ips);
   if (error.empty()) error = check_options(o);
+  for (const auto& url : o.urls)
+    if (const auto* tls = client_tls(o, url); error.empty() && tls && !tls->error().empty())
+      error = "TLS: " + tls->error();
   if (!error.empty()) {
     std::cerr << "archibald-load: " << error << "\n";
     return exit_usage;

@@ -1,5 +1,7 @@
 #include "load/driver/device_target.hpp"
 
+#include "load/driver/client_tls.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -12,6 +14,7 @@ ws_async_target device_target(const load_options& options, const simulated_user&
   ws_async_target t;
   t.address = url.host;
   t.port = url.port;
+  t.tls = client_tls(options, url);
   t.target = "/ws/realtime?token=" + dev.token + "&deviceId=dev" + std::to_string(device);
   // A device that was connected resumes after the last event it saw — from 0 when it saw
   // none yet: the user's log holds only this run's events, all of which it should get.

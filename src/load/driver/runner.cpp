@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client/http_client.hpp"
+#include "load/driver/client_tls.hpp"
 #include "load/driver/engine.hpp"
 #include "load/driver/worker_set.hpp"
 #include "load/report.hpp"
@@ -46,7 +47,8 @@ struct server_probe {
     if (options.server_pid > 0) return read_process_usage(options.server_pid);
     process_usage total;
     for (const auto& url : options.urls) {
-      const auto r = http_request(url.host, url.port, "GET", "/metrics", {}, {}, 500ms);
+      const auto r = http_request(url.host, url.port, "GET", "/metrics", {}, {}, 500ms,
+                                  client_tls(options, url));
       if (r.status != 200) return std::nullopt;
       const auto rss = prometheus_sample(r.body, "archibald_process_resident_memory_bytes");
       const auto cpu = prometheus_sample(r.body, "archibald_process_cpu_seconds_total");

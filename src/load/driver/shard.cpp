@@ -14,6 +14,7 @@
 #include "client/http_async_pool.hpp"
 #include "client/ws_async.hpp"
 #include "load/delivery_tracker.hpp"
+#include "load/driver/client_tls.hpp"
 #include "load/driver/device_target.hpp"
 #include "load/driver/simulated_user.hpp"
 #include "load/driver/write_schedule.hpp"
@@ -47,8 +48,9 @@ class shard::impl final : public ws_async_listener {
     const std::size_t pool_size = http_connections_per_node(o, globals.size());
     if (o.mode != write_mode::ws)
       for (const auto& url : o.urls)
-        pools_.push_back(
-            std::make_unique<http_async_pool>(ioc_, url.host, url.port, pool_size, o.source_ips));
+        pools_.push_back(std::make_unique<http_async_pool>(ioc_, url.host, url.port, pool_size,
+                                                           o.source_ips, std::chrono::seconds(10),
+                                                           client_tls(o, url)));
     if (o.mode == write_mode::publish)
       service_auth_ = "Bearer " + issue_token(o.secret, o.run_id + "-load", user_role::service, {},
                                               token_ttl(options_));
