@@ -55,9 +55,13 @@ multinode_tier=20s multinode_devices=4
 # users × 4 (36,000) with a node SIGKILLed once all are connected.
 multinode_scale_users=12000 multinode_chaos_users=9000 multinode_ramp=90s multinode_hold=90s
 multinode_kill_at=110s
+# tls: the seed tiers plain and TLS alternated, a storm at this share of its 18,000
+# connections each way, and this many idle connections each way for the RSS.
+tls_tier=30s tls_storm_scale=0.5 tls_idle_connections=10000
 if [ $quick -eq 1 ]; then
   perf_delay=3 perf_seconds=4 tier=3s hb_users=1000 hb_hold=4s reps=1 min_time=0.2
   soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale idle_connections=1000
+  tls_tier=3s tls_storm_scale=$scale tls_idle_connections=1000
 fi
 k6=${K6:-$(command -v k6 || true)}
 [ -z "$k6" ] && [ -x "$root/../shared/tools/k6/k6" ] && k6=$root/../shared/tools/k6/k6
@@ -90,9 +94,29 @@ server_pid="" heaptrack_pid="" pg_dir=""
 . "$root/scripts/lib/throwaway-pg.sh"
 failures=()
 
+# The scheme of the next server and what the load tool and the footprint bench need for it
+# (use_tls plain|tls; the certificate comes from make_certificate).
+scheme=http tls_env=() tls_args=()
+use_tls() {
+  if [ "$1" = tls ]; then
+    scheme=https tls_env=(TLS_CERT="$work/tls/server.crt" TLS_KEY="$work/tls/server.key")
+    tls_args=(--ca "$work/tls/ca.crt")
+  else
+    scheme=http tls_env=() tls_args=()
+  fi
+}
+make_certificate() {  # a throwaway CA and an ECDSA P-256 certificate for 127.0.0.1 in $work/tls
+  local d=$work/tls ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  mkdir -p "$d"
+  openssl req -x509 "${ec[@]}" -keyout "$d/ca.key" -out "$d/ca.crt" -days 2 -subj "/CN=Report CA" 2>/dev/null
+  openssl req "${ec[@]}" -keyout "$d/server.key" -out "$d/server.csr" -subj /CN=127.0.0.1 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' >"$d/san.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+    -extfile "$d/san.ext" -out "$d/server.crt" 2>/dev/null
+}
 wait_until_up() {  # wait_until_up PATH
   for _ in $(seq 200); do
-    curl -sf "http://127.0.0.1:$port$1" >/dev/null && return 0
+    curl -sfk "$scheme://127.0.0.1:$port$1" >/dev/null && return 0
     sleep 0.1
   done
   echo "server did not start" >&2
@@ -199,8 +223,8 @@ load() {  # load RUN_NAME ARGS... — one archibald-load run; a failed threshold
   local name=$1 status=0
   shift
   echo "== $name"
-  "$bin/archibald-load" --url "http://127.0.0.1:$port" --secret "$secret" --server-pid "$server_pid" \
-    --quiet --out "json=$results/$name.json" --out "ndjson=$work/$name.ndjson" "$@" \
+  "$bin/archibald-load" --url "$scheme://127.0.0.1:$port" "${tls_args[@]}" --secret "$secret" \
+    --server-pid "$server_pid" --quiet --out "json=$results/$name.json" --out "ndjson=$work/$name.ndjson" "$@" \
     >"$results/$name.txt" 2>&1 || status=$?
   node "$root/load-tests/report/reduce-series.js" "$work/$name.ndjson" "$results/$name.ndjson"
   [ $status -eq 0 ] || [ $status -eq 99 ] || failures+=("$name: exit $status")
@@ -333,6 +357,34 @@ if want multinode && [ $quick -eq 0 ]; then
   pg_stop "$pg_dir"
 fi
 
+# TLS on the server's port against plain (issue 15), the two alternated: e2e and server CPU per
+# write at the seed tiers, a connection storm's handshakes/s, the RSS of idle connections.
+if want tls; then
+  make_certificate
+  for users in 10 20 30 50; do
+    for mode in plain tls; do
+      use_tls $mode
+      start_server "tls-tiers-$mode-$users" "${tls_env[@]}"
+      load "tls-tiers-$mode-$users" --scenario tiers --stage "0s:$users" --stage "$tls_tier:$users"
+      stop_server
+    done
+  done
+  for mode in plain tls; do
+    use_tls $mode
+    start_server "tls-storm-$mode" "${tls_env[@]}"
+    load "tls-storm-$mode" --scenario storm --scale "$tls_storm_scale" \
+      --threshold 'ws_connection_success:rate>0.99'
+    stop_server
+    start_server "tls-idle-$mode" "${tls_env[@]}"
+    footprint=(--port "$port" --secret "$secret" --connections "$tls_idle_connections" --settle 3)
+    [ $mode = tls ] && footprint+=(--tls "${tls_args[@]}")
+    "$bin/archibald_footprint_bench" "${footprint[@]}" >"$results/tls-idle-$mode.txt" 2>&1 ||
+      failures+=("tls-idle-$mode: footprint bench failed")
+    stop_server
+  done
+  use_tls plain
+fi
+
 if want soak; then
   start_server_under_heaptrack soak
   load soak --scenario soak --scale "$soak_scale" "${own[@]}"
@@ -432,7 +484,8 @@ fi
 k6_version=""
 [ -n "$k6" ] && k6_version=$("$k6" version | cut -d' ' -f1-2)
 settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$hotpath_time \
-  MULTINODE_TIER=$multinode_tier MULTINODE_DEVICES=$multinode_devices node -e 'console.log(JSON.stringify({
+  MULTINODE_TIER=$multinode_tier MULTINODE_DEVICES=$multinode_devices TLS_TIER=$tls_tier \
+  TLS_STORM_SCALE=$tls_storm_scale TLS_IDLE=$tls_idle_connections node -e 'console.log(JSON.stringify({
   perfHz: +process.argv[1], perfCutoffPercent: +process.argv[2], perfDelaySeconds: +process.argv[3],
   perfSeconds: +process.argv[4], tierSeconds: parseFloat(process.argv[5]), heartbeatIntervalMs: +process.argv[6],
   heartbeatUsers: +process.argv[7], storeRepetitions: +process.argv[8], soakScale: +process.argv[9],
@@ -441,6 +494,8 @@ settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$h
   hotpathBase: process.env.HOTPATH_BASE, hotpathRuns: +process.env.HOTPATH_RUNS,
   hotpathSeconds: parseFloat(process.env.HOTPATH_TIME),
   multinodeTierSeconds: parseFloat(process.env.MULTINODE_TIER), multinodeDevices: +process.env.MULTINODE_DEVICES,
+  tlsTierSeconds: parseFloat(process.env.TLS_TIER), tlsStormScale: +process.env.TLS_STORM_SCALE,
+  tlsIdleConnections: +process.env.TLS_IDLE,
   smokeThresholds: process.argv.slice(15).filter((a) => a !== "--threshold") }))' \
   "$perf_hz" "$perf_cutoff" "$perf_delay" "$perf_seconds" "$tier" "$hb_interval_ms" "$hb_users" "$reps" \
   "$soak_scale" "$breakpoint_scale" "$(ulimit -n)" "$k6_runs" "$k6_scale" "$k6_version" "${own[@]}")

@@ -19,6 +19,10 @@ packages=(
   nodejs                                   # checks and unit tests of the k6 scripts, the report
   linux-perf heaptrack                     # the report's profile (perf) and soak heap profile
   chromium                                 # browser tests of /admin and /demo (playwright-core)
+  nginx                                    # the reverse-proxy test of docs/deploy/nginx.conf
+  openssl                                  # throwaway certificates in the TLS tests
+  systemd                                  # systemd-analyze verify of the packaged unit
+  dpkg-dev fakeroot file                   # cpack's .deb (dpkg-shlibdeps) and its install test
 )
 # npm comes with nodejs from some sources and as Debian's own package otherwise.
 command -v npm >/dev/null || packages+=(npm)
@@ -34,4 +38,14 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# Packages with services (nginx, postgresql) must not start them here: the tests start their
+# own on free ports, and a default site on port 80 could collide. policy-rc.d says no for now.
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  own_policy=1
+fi
+trap '[ -n "$own_policy" ] && $SUDO rm -f "$policy"' EXIT
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

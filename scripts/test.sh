@@ -2,7 +2,8 @@
 # Builds everything and runs every test: unit and integration tests (release), the k6 scripts'
 # checks, the browser code's unit tests and its end-to-end tests in Chromium, every fuzz target
 # for a bounded time, the integration tests again under ASan + UBSan + LeakSanitizer, and the
-# performance report's quick run as a smoke test with thresholds. Installs missing Debian and npm packages first.
+# performance report's quick run as a smoke test with thresholds, and the Debian package's
+# install test. Installs missing Debian and npm packages first.
 # Idempotent. Exit status: non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,10 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null
 cmake --build --preset release
 ctest --preset release
+
+# The Debian package: built, its unit verified, installed with dpkg -i, run with its installed
+# settings until /health/ready, purged (root only; skipped otherwise).
+tests/deploy/package-test.sh
 
 # The k6 scripts' modules and the report generator, unit-tested under Node; then the scripts
 # run by a real k6 (when there is one: no registry here carries it) against the release server

@@ -38,6 +38,7 @@ export function reportOf(resultsDir) {
   return renderReport(results, meta, {
     profile: readText('profile.txt'), heap: readText('heap.txt'), hotpathCounts: readText('hotpath-counts.txt'),
     idleFootprint: readText('idle-footprint.txt'), benches, multinodeBench: JSON.parse(readText(multinode) || '{}'),
+    tlsIdle: { plain: readText('tls-idle-plain.txt'), tls: readText('tls-idle-tls.txt') },
   });
 }
 

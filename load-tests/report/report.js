@@ -9,6 +9,7 @@ import {
 import { mb, ms, num, pct, slope, table, thresholdsOf, value } from './format.js';
 import { renderK6Comparison } from './k6-comparison.js';
 import { renderMultiNode } from './multi-node.js';
+import { renderTls } from './tls.js';
 
 export { slope, thresholdsOf, value };
 
@@ -274,7 +275,7 @@ function renderRecommendations(out, { results, evidence, settings }) {
 }
 
 const sections = [renderHeader, renderReadiness, renderBaseline, renderK6Comparison, renderBottlenecks,
-  renderOptimizations, renderHotPath, renderFixes, renderScalability, renderMultiNode, renderMemory, renderChaos,
+  renderOptimizations, renderHotPath, renderFixes, renderScalability, renderMultiNode, renderTls, renderMemory, renderChaos,
   renderRecommendations];
 
 export function renderReport(results, meta, evidence = {}) {

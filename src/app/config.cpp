@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "app/build_info.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
@@ -41,7 +43,7 @@ std::optional<int> parse_command_line(int argc, char** argv, command_line& out) 
 
   CLI::App app{"archibald-realtime: real-time multi-device sync server (HTTP + WebSocket)",
                "archibald-realtime"};
-  app.set_version_flag("--version", std::string("archibald-realtime ") + ARCHIBALD_VERSION);
+  app.set_version_flag("--version", std::string("archibald-realtime ") + build_info());
   app.get_formatter()->column_width(44);
   app.option_defaults()->always_capture_default();
 

@@ -1,5 +1,7 @@
 #include "app/server.hpp"
 
+#include "app/build_info.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
@@ -157,7 +159,7 @@ int run_server(const server_config& config) {
         pg_heartbeat::options{.url = config.database_url, .node_id = life.node_id},
         [&routes] { return node_summary_json(routes.context()); }, life.cluster);
   }
-  spdlog::info("archibald-realtime {} listening on {}:{} with {} thread(s)", ARCHIBALD_VERSION,
+  spdlog::info("archibald-realtime {} listening on {}:{} with {} thread(s)", build_info(),
                config.host, server.port(), config.threads);
   spdlog::info("open-file limit {} -> capacity {} WebSocket connections (MAX_CONNECTIONS {})",
                fd_limit, life.connection_capacity, config.max_connections);

@@ -1,8 +1,11 @@
 #include "tls/tls_socket.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
+#include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <string>
 
 namespace archibald {
@@ -18,6 +21,60 @@ class tls_error_category final : public boost::system::error_category {
     return reason ? reason : text;
   }
 };
+
+// OpenSSL's socket BIO writes with write(): a peer that has gone raises SIGPIPE, which ends a
+// process that did not ignore it (a client, a test). This one sends with MSG_NOSIGNAL, as Asio
+// does, and is otherwise the socket BIO: the descriptor in the BIO's data, retries flagged on
+// EAGAIN.
+int retry_or_fail(BIO* bio, ssize_t n, bool reading) {
+  BIO_clear_retry_flags(bio);
+  if (n >= 0) return static_cast<int>(n);
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+    if (reading) {
+      BIO_set_retry_read(bio);
+    } else {
+      BIO_set_retry_write(bio);
+    }
+  }
+  return -1;
+}
+
+int fd_of(BIO* bio) {
+  return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+}
+
+int socket_write(BIO* bio, const char* data, int size) {
+  return retry_or_fail(bio, ::send(fd_of(bio), data, static_cast<std::size_t>(size), MSG_NOSIGNAL),
+                       false);
+}
+
+int socket_read(BIO* bio, char* data, int size) {
+  const ssize_t n = ::recv(fd_of(bio), data, static_cast<std::size_t>(size), 0);
+  if (n == 0) BIO_set_flags(bio, BIO_FLAGS_IN_EOF);
+  return retry_or_fail(bio, n, true);
+}
+
+long socket_ctrl(BIO*, int command, long, void*) {
+  return command == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+int socket_create(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+BIO_METHOD* nosignal_socket_method() {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+                                 "archibald socket");
+    BIO_meth_set_write(m, socket_write);
+    BIO_meth_set_read(m, socket_read);
+    BIO_meth_set_ctrl(m, socket_ctrl);
+    BIO_meth_set_create(m, socket_create);
+    return m;
+  }();
+  return method;
+}
 
 }  // namespace
 
@@ -48,7 +105,9 @@ char* tls_gather_buffer() {
 void tls_socket::start_tls(ssl_ptr ssl) {
   boost::system::error_code ignored;
   non_blocking(true, ignored);
-  SSL_set_fd(ssl.get(), static_cast<int>(native_handle()));
+  BIO* bio = BIO_new(nosignal_socket_method());
+  BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(native_handle())));
+  SSL_set_bio(ssl.get(), bio, bio);  // the SSL owns it (one reference for both directions)
   ssl_ = std::move(ssl);
 }
 

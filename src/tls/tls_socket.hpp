@@ -1,7 +1,7 @@
 // A TCP socket that speaks TLS when told to: the byte stream under every server session (plain
 // or TLS on the same port: TLS_MODE=flex) and under the project's clients (wss://, https://).
 //
-// OpenSSL is driven directly on the socket's descriptor (a socket BIO on a non-blocking socket;
+// OpenSSL is driven directly on the socket's descriptor (a BIO on a non-blocking socket;
 // an SSL call that wants to read or write waits on the socket with Asio, then tries again)
 // rather than through asio::ssl::stream / beast::ssl_stream. Those keep two 17 KB buffers per
 // connection for their whole life, zero-filled (so resident) at construction, plus OpenSSL's
