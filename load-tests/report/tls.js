@@ -51,8 +51,8 @@ export function renderTls(out, { results, evidence, settings, machine }) {
   const idle = modes.map((mode) => idleBytes(evidence.tlsIdle?.[mode]));
   if (!tiers.length && !storms.length && idle.every((v) => v === undefined)) return;
   out.push('## TLS', '', 'The server\'s own TLS (`TLS_CERT`, TLS 1.3 negotiated, ECDSA P-256 certificate from a throwaway'
-    + ' CA) against plain, the same build, the two alternated in one run; the load tool verifies the certificate'
-    + ` (\`--ca\`) and runs on the same ${machine}, so its TLS work shares the cores with the server's.`, '');
+    + ` CA) against plain, the same build, the two alternated in one run (${machine}). The load tool verifies the`
+    + ' certificate (`--ca`): its own TLS work shares the two cores with the server\'s.', '');
   if (tiers.length) {
     out.push(`The seed tiers (one REST write per user per second, 2 devices, ${settings.tlsTierSeconds ?? '–'} s a tier,`
       + ' one run each): e2e latency and the server\'s CPU per write (its own CPU time over the writes).', '',
@@ -63,9 +63,9 @@ export function renderTls(out, { results, evidence, settings, machine }) {
       ratio(r.tls.cpuPerWrite, r.plain.cpuPerWrite), `${num(r.plain.lost)} / ${num(r.tls.lost)}`])), '');
   }
   if (storms.length) {
-    out.push(`A connection storm (the storm scenario at ${settings.tlsStormScale ?? '–'} of its size: every connection`
-      + ' opened as fast as the tool can, 2,000 handshakes in flight): handshakes per second in the busiest second'
-      + ' and the server\'s CPU per connection (TCP accept, TLS handshake, WebSocket upgrade, JWT).', '',
+    out.push(`A connection storm (the storm scenario, its stages at ${settings.tlsStormScale ?? '–'}× their length:`
+      + ' every connection opened as fast as the tool can, 2,000 handshakes in flight): handshakes per second in the'
+      + ' busiest second and the server\'s CPU per connection (TCP accept, TLS handshake, WebSocket upgrade, JWT).', '',
     table(['port', 'connections', 'success', 'connect p50', 'connect p95', 'handshakes/s (busiest second)',
       'server CPU / connection'],
     storms.map((r) => [r.mode === 'tls' ? 'TLS' : 'plain', num(r.connections), pct(r.success), ms(r.p50), ms(r.p95),

@@ -1,6 +1,7 @@
 #include "net/http_session.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -78,6 +79,10 @@ void http_session::arm_deadline(std::chrono::steady_clock::duration limit) {
 void http_session::detect_tls() {
   // The TLS handshake and the first request head share the handshake limit (slowloris).
   arm_deadline(routes_.context().config.handshake_timeout);
+  wait_for_first_byte();
+}
+
+void http_session::wait_for_first_byte() {
   stream_.tcp_socket::async_wait(
       asio::socket_base::wait_read,
       beast::bind_front_handler(&http_session::on_readable, shared_from_this()));
@@ -89,8 +94,9 @@ void http_session::on_readable(beast::error_code ec) {
   // ClientHello on a peek would spin on the readable socket.
   unsigned char first = 0;
   const std::size_t n =
-      stream_.receive(asio::buffer(&first, 1), asio::socket_base::message_peek, ec);
-  if (ec || n == 0) return;  // the peer left
+      stream_.receive(asio::buffer(&first, 1), asio::socket_base::message_peek | MSG_DONTWAIT, ec);
+  if (ec == asio::error::would_block) return wait_for_first_byte();  // woken early
+  if (ec || n == 0) return;                                          // the peer left
   const boost::tribool hello = beast::detail::is_tls_client_hello(asio::buffer(&first, 1));
   const server_context& ctx = routes_.context();
   if (hello || boost::indeterminate(hello)) {

@@ -31,6 +31,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   using request_parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   void detect_tls();
+  void wait_for_first_byte();
   void on_readable(boost::beast::error_code ec);
   void on_tls_handshake(boost::beast::error_code ec);
   // The connection's time bound: past it the socket is closed and what is pending fails.

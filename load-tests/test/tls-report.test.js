@@ -1,0 +1,42 @@
+// The report's TLS section: what it reads from the footprint bench's text and the paired runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { idleBytes, renderTls, tlsStorms, tlsTiers } from '../report/tls.js';
+
+const run = (metrics) => ({ summary: { metrics: Object.fromEntries(Object.entries(metrics)
+  .map(([name, values]) => [name, { values }])) } });
+
+test('idle bytes come from the server RSS line, not the client one', () => {
+  const text = 'connections open: 10 failed: 0 in 1 s (10/s)\n'
+    + 'server RSS: 100 KiB -> 300 KiB; per connection: 18998.5 bytes\nclient RSS per connection: 38666.2 bytes\n';
+  assert.equal(idleBytes(text), 18998.5);
+  assert.equal(idleBytes(undefined), undefined);
+  assert.equal(idleBytes('client RSS per connection: 5 bytes'), undefined);
+});
+
+test('tiers pair plain and TLS runs of the same users; storms keep their order', () => {
+  const results = {
+    'tls-tiers-plain-10': run({ ws_e2e_latency: { 'p(50)': 1.1 }, server_cpu_us_per_write: { value: 900 } }),
+    'tls-tiers-tls-10': run({ ws_e2e_latency: { 'p(50)': 1.3 }, server_cpu_us_per_write: { value: 990 } }),
+    'tls-tiers-plain-50': run({}), 'tls-tiers-tls-50': run({}),
+    'tls-storm-tls': run({ ws_connects_per_second: { max: 2000 } }),
+    'tls-storm-plain': run({ ws_connects_per_second: { max: 9000 } }),
+    'tiers-10': run({}),
+  };
+  const tiers = tlsTiers(results);
+  assert.deepEqual(tiers.map((r) => r.users), [10, 50]);
+  assert.equal(tiers[0].tls.cpuPerWrite, 990);
+  assert.equal(tiers[0].plain.p50, 1.1);
+  assert.deepEqual(tlsStorms(results).map((r) => [r.mode, r.perSecond]), [['plain', 9000], ['tls', 2000]]);
+  const out = [];
+  renderTls(out, { results, evidence: {}, settings: { tlsTierSeconds: 30 }, machine: '2 cores' });
+  const text = out.join('\n');
+  assert.match(text, /\| 10 \| 1\.10 ms .* \| 900 µs \| 990 µs \| 1\.10× \|/);
+  assert.match(text, /\| TLS \| – \| – \| – \| – \| 2,000 \| – \|/);
+});
+
+test('no TLS runs: no section', () => {
+  const out = [];
+  renderTls(out, { results: {}, evidence: {}, settings: {}, machine: '' });
+  assert.deepEqual(out, []);
+});
