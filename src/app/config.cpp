@@ -26,7 +26,7 @@ struct raw_options {
   std::int64_t heartbeat_ms, handshake_ms, idle_ms, shutdown_ms;
   std::string cors, allowed;
   std::string sync_mode = "full";
-  std::string previous_secrets;
+  std::string previous_secrets{};
   std::string tls_mode = "require";
 };
 

@@ -47,7 +47,7 @@ class tls_server_context {
 };
 
 struct tls_client_options {
-  std::string ca_file;    // PEM; empty: the system's trust store
+  std::string ca_file{};  // PEM; empty: the system's trust store
   bool insecure = false;  // no verification of the server's certificate
 };
 

@@ -88,6 +88,8 @@ export function launchBrowser() {
 export async function openDemo(browser, server, user, device) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  page.socketUrls = []; // every WebSocket the page opened: the token must never be in one
+  page.on('websocket', (ws) => page.socketUrls.push(ws.url()));
   await page.goto(`${server.url}/demo#token=${encodeURIComponent(token(user, { device }))}`);
   await page.locator('[data-testid="connection-state"]', { hasText: 'open' }).waitFor({ timeout: 5000 });
   return page;

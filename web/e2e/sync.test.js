@@ -43,6 +43,11 @@ test('a draft created, edited and deleted on one device shows on the other withi
     await sleep(300); // anything misrouted would have arrived by now
     assert.deepEqual(await stranger.evaluate(() => window.archibaldDemo.events), []);
     assert.equal(await draftItems(stranger).count(), 0);
+    // The demo authenticates with its first message: no token in any WebSocket URL.
+    for (const page of [tablet, phone, stranger]) {
+      assert.ok(page.socketUrls.length > 0);
+      for (const url of page.socketUrls) assert.doesNotMatch(url, /token=/, url);
+    }
   } finally {
     await server.cleanup();
   }
