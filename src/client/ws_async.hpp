@@ -37,7 +37,7 @@ struct ws_async_target {
   std::string source_address;                 // numeric local address to connect from; empty: any
   std::chrono::milliseconds timeout{10'000};  // connect + handshake
   const tls_client_context* tls = nullptr;    // wss:// (outlives the connection); null: ws://
-  std::string server_name;  // TLS: the name checked and sent (SNI); empty: address
+  std::string server_name{};  // TLS: the name checked and sent (SNI); empty: the address
 };
 
 class ws_async_connection {
