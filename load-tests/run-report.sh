@@ -55,13 +55,13 @@ multinode_tier=20s multinode_devices=4
 # users × 4 (36,000) with a node SIGKILLed once all are connected.
 multinode_scale_users=12000 multinode_chaos_users=9000 multinode_ramp=90s multinode_hold=90s
 multinode_kill_at=110s
-# tls: the seed tiers plain and TLS alternated, a storm at this share of its 18,000
-# connections each way, and this many idle connections each way for the RSS.
-tls_tier=30s tls_storm_scale=0.5 tls_idle_connections=10000
+# tls: tls_runs rounds of the seed tiers and a storm (its stages at this share of their length),
+# plain and TLS alternated, then this many idle connections each way for the RSS.
+tls_runs=3 tls_tier=30s tls_storm_scale=0.5 tls_idle_connections=10000
 if [ $quick -eq 1 ]; then
   perf_delay=3 perf_seconds=4 tier=3s hb_users=1000 hb_hold=4s reps=1 min_time=0.2
   soak_scale=0.02 breakpoint_scale=$scale k6_runs=1 k6_scale=$scale idle_connections=1000
-  tls_tier=3s tls_storm_scale=$scale tls_idle_connections=1000
+  tls_runs=1 tls_tier=3s tls_storm_scale=$scale tls_idle_connections=1000
 fi
 k6=${K6:-$(command -v k6 || true)}
 [ -z "$k6" ] && [ -x "$root/../shared/tools/k6/k6" ] && k6=$root/../shared/tools/k6/k6
@@ -361,20 +361,25 @@ fi
 # write at the seed tiers, a connection storm's handshakes/s, the RSS of idle connections.
 if want tls; then
   make_certificate
-  for users in 10 20 30 50; do
+  for run in $(seq "$tls_runs"); do
+    for users in 10 20 30 50; do
+      for mode in plain tls; do
+        use_tls $mode
+        start_server "tls-tiers-$mode-$users-$run" "${tls_env[@]}"
+        load "tls-tiers-$mode-$users-$run" --scenario tiers --stage "0s:$users" --stage "$tls_tier:$users"
+        stop_server
+      done
+    done
     for mode in plain tls; do
       use_tls $mode
-      start_server "tls-tiers-$mode-$users" "${tls_env[@]}"
-      load "tls-tiers-$mode-$users" --scenario tiers --stage "0s:$users" --stage "$tls_tier:$users"
+      start_server "tls-storm-$mode-$run" "${tls_env[@]}"
+      load "tls-storm-$mode-$run" --scenario storm --scale "$tls_storm_scale" \
+        --threshold 'ws_connection_success:rate>0.99'
       stop_server
     done
   done
   for mode in plain tls; do
     use_tls $mode
-    start_server "tls-storm-$mode" "${tls_env[@]}"
-    load "tls-storm-$mode" --scenario storm --scale "$tls_storm_scale" \
-      --threshold 'ws_connection_success:rate>0.99'
-    stop_server
     start_server "tls-idle-$mode" "${tls_env[@]}"
     footprint=(--port "$port" --secret "$secret" --connections "$tls_idle_connections" --settle 3)
     [ $mode = tls ] && footprint+=(--tls "${tls_args[@]}")
@@ -484,7 +489,7 @@ fi
 k6_version=""
 [ -n "$k6" ] && k6_version=$("$k6" version | cut -d' ' -f1-2)
 settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$hotpath_time \
-  MULTINODE_TIER=$multinode_tier MULTINODE_DEVICES=$multinode_devices TLS_TIER=$tls_tier \
+  MULTINODE_TIER=$multinode_tier MULTINODE_DEVICES=$multinode_devices TLS_TIER=$tls_tier TLS_RUNS=$tls_runs \
   TLS_STORM_SCALE=$tls_storm_scale TLS_IDLE=$tls_idle_connections node -e 'console.log(JSON.stringify({
   perfHz: +process.argv[1], perfCutoffPercent: +process.argv[2], perfDelaySeconds: +process.argv[3],
   perfSeconds: +process.argv[4], tierSeconds: parseFloat(process.argv[5]), heartbeatIntervalMs: +process.argv[6],
@@ -495,6 +500,7 @@ settings=$(HOTPATH_BASE=$hotpath_base HOTPATH_RUNS=$hotpath_runs HOTPATH_TIME=$h
   hotpathSeconds: parseFloat(process.env.HOTPATH_TIME),
   multinodeTierSeconds: parseFloat(process.env.MULTINODE_TIER), multinodeDevices: +process.env.MULTINODE_DEVICES,
   tlsTierSeconds: parseFloat(process.env.TLS_TIER), tlsStormScale: +process.env.TLS_STORM_SCALE,
+  tlsRuns: +process.env.TLS_RUNS,
   tlsIdleConnections: +process.env.TLS_IDLE,
   smokeThresholds: process.argv.slice(15).filter((a) => a !== "--threshold") }))' \
   "$perf_hz" "$perf_cutoff" "$perf_delay" "$perf_seconds" "$tier" "$hb_interval_ms" "$hb_users" "$reps" \

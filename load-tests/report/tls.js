@@ -1,14 +1,27 @@
 // TLS on the server's own port against plain, same build, alternated in one run
 // (run-report.sh "tls"): the seed tiers' e2e latency and server CPU per write
-// (tls-tiers-<plain|tls>-<users>.json), a connection storm's handshakes per second
-// (tls-storm-<plain|tls>.json) and the RSS of idle connections (tls-idle-<plain|tls>.txt, the
-// footprint bench's output). Pure.
-import { ms, num, pct, table, value } from './format.js';
+// (tls-tiers-<plain|tls>-<users>-<run>.json), a connection storm's handshakes per second
+// (tls-storm-<plain|tls>-<run>.json), medians over the runs, and the RSS of idle connections
+// (tls-idle-<plain|tls>.txt, the footprint bench's output). Pure.
+import { median, ms, num, pct, table, value } from './format.js';
 
 const modes = ['plain', 'tls'];
 
-const usersOf = (results) => [...new Set(Object.keys(results).map((k) => /^tls-tiers-(?:plain|tls)-(\d+)$/.exec(k))
+const usersOf = (results) => [...new Set(Object.keys(results).map((k) => /^tls-tiers-(?:plain|tls)-(\d+)-\d+$/.exec(k))
   .filter(Boolean).map((m) => parseInt(m[1], 10)))].sort((a, b) => a - b);
+
+// The runs named prefix-<n>, in run order.
+const runsOf = (results, prefix) => Object.keys(results).filter((k) => k.startsWith(prefix)
+  && /^\d+$/.test(k.slice(prefix.length))).sort((a, b) => parseInt(a.slice(prefix.length), 10)
+  - parseInt(b.slice(prefix.length), 10)).map((k) => results[k]);
+
+const lowest = (values) => {
+  const known = values.filter((v) => v !== undefined);
+  return known.length ? Math.min(...known) : undefined;
+};
+
+// The median over runs of one summary value.
+const medianOf = (runs, metric, key) => median(runs.map((run) => value(run, metric, key)));
 
 // Bytes per idle connection from the footprint bench's text ("per connection: N bytes").
 export function idleBytes(text) {
@@ -20,11 +33,12 @@ export function tlsTiers(results) {
   return usersOf(results).map((users) => {
     const row = { users };
     for (const mode of modes) {
-      const run = results[`tls-tiers-${mode}-${users}`];
+      const runs = runsOf(results, `tls-tiers-${mode}-${users}-`);
+      row.runs = Math.max(row.runs ?? 0, runs.length);
       row[mode] = {
-        p50: value(run, 'ws_e2e_latency', 'p(50)'), p95: value(run, 'ws_e2e_latency', 'p(95)'),
-        p99: value(run, 'ws_e2e_latency', 'p(99)'), cpuPerWrite: value(run, 'server_cpu_us_per_write', 'value'),
-        lost: value(run, 'ws_msgs_lost', 'count'),
+        p50: medianOf(runs, 'ws_e2e_latency', 'p(50)'), p95: medianOf(runs, 'ws_e2e_latency', 'p(95)'),
+        p99: medianOf(runs, 'ws_e2e_latency', 'p(99)'), cpuPerWrite: medianOf(runs, 'server_cpu_us_per_write', 'value'),
+        lost: runs.reduce((sum, run) => sum + (value(run, 'ws_msgs_lost', 'count') ?? 0), 0),
       };
     }
     return row;
@@ -32,14 +46,14 @@ export function tlsTiers(results) {
 }
 
 export function tlsStorms(results) {
-  return modes.filter((mode) => results[`tls-storm-${mode}`]).map((mode) => {
-    const run = results[`tls-storm-${mode}`];
-    return {
-      mode, connections: value(run, 'ws_connect_ok', 'count'), success: value(run, 'ws_connection_success', 'rate'),
-      p50: value(run, 'ws_connecting', 'p(50)'), p95: value(run, 'ws_connecting', 'p(95)'),
-      perSecond: value(run, 'ws_connects_per_second', 'max'), cpuPerConnect: value(run, 'server_cpu_us_per_connect', 'value'),
-    };
-  });
+  return modes.map((mode) => [mode, runsOf(results, `tls-storm-${mode}-`)]).filter(([, runs]) => runs.length)
+    .map(([mode, runs]) => ({
+      mode, runs: runs.length, connections: medianOf(runs, 'ws_connect_ok', 'count'),
+      success: lowest(runs.map((run) => value(run, 'ws_connection_success', 'rate'))),
+      p50: medianOf(runs, 'ws_connecting', 'p(50)'), p95: medianOf(runs, 'ws_connecting', 'p(95)'),
+      perSecond: medianOf(runs, 'ws_connects_per_second', 'max'),
+      cpuPerConnect: medianOf(runs, 'server_cpu_us_per_connect', 'value'),
+    }));
 }
 
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
@@ -54,8 +68,9 @@ export function renderTls(out, { results, evidence, settings, machine }) {
     + ` CA) against plain, the same build, the two alternated in one run (${machine}). The load tool verifies the`
     + ' certificate (`--ca`): its own TLS work shares the two cores with the server\'s.', '');
   if (tiers.length) {
-    out.push(`The seed tiers (one REST write per user per second, 2 devices, ${settings.tlsTierSeconds ?? '–'} s a tier,`
-      + ' one run each): e2e latency and the server\'s CPU per write (its own CPU time over the writes).', '',
+    out.push(`The seed tiers (one REST write per user per second, 2 devices, ${settings.tlsTierSeconds ?? '–'} s a tier;`
+      + ` medians of ${Math.max(...tiers.map((r) => r.runs))} runs, lost summed): e2e latency and the server's CPU per write (its own CPU`
+      + ' time over the writes).', '',
     table(['users', 'plain e2e p50 / p95 / p99', 'TLS e2e p50 / p95 / p99', 'plain CPU / write', 'TLS CPU / write',
       'TLS / plain CPU', 'lost (plain / TLS)'],
     tiers.map((r) => [r.users, `${ms(r.plain.p50)} / ${ms(r.plain.p95)} / ${ms(r.plain.p99)}`,
@@ -65,7 +80,8 @@ export function renderTls(out, { results, evidence, settings, machine }) {
   if (storms.length) {
     out.push(`A connection storm (the storm scenario, its stages at ${settings.tlsStormScale ?? '–'}× their length:`
       + ' every connection opened as fast as the tool can, 2,000 handshakes in flight): handshakes per second in the'
-      + ' busiest second and the server\'s CPU per connection (TCP accept, TLS handshake, WebSocket upgrade, JWT).', '',
+      + ' busiest second and the server\'s CPU per connection (TCP accept, TLS handshake, WebSocket upgrade, JWT);'
+      + ` medians of ${Math.max(...storms.map((r) => r.runs))} runs, success the lowest.`, '',
     table(['port', 'connections', 'success', 'connect p50', 'connect p95', 'handshakes/s (busiest second)',
       'server CPU / connection'],
     storms.map((r) => [r.mode === 'tls' ? 'TLS' : 'plain', num(r.connections), pct(r.success), ms(r.p50), ms(r.p95),

@@ -16,23 +16,30 @@ test('idle bytes come from the server RSS line, not the client one', () => {
 
 test('tiers pair plain and TLS runs of the same users; storms keep their order', () => {
   const results = {
-    'tls-tiers-plain-10': run({ ws_e2e_latency: { 'p(50)': 1.1 }, server_cpu_us_per_write: { value: 900 } }),
-    'tls-tiers-tls-10': run({ ws_e2e_latency: { 'p(50)': 1.3 }, server_cpu_us_per_write: { value: 990 } }),
-    'tls-tiers-plain-50': run({}), 'tls-tiers-tls-50': run({}),
-    'tls-storm-tls': run({ ws_connects_per_second: { max: 2000 } }),
-    'tls-storm-plain': run({ ws_connects_per_second: { max: 9000 } }),
+    'tls-tiers-plain-10-1': run({ ws_e2e_latency: { 'p(50)': 1.1 }, server_cpu_us_per_write: { value: 900 } }),
+    'tls-tiers-plain-10-2': run({ ws_e2e_latency: { 'p(50)': 5 }, server_cpu_us_per_write: { value: 800 } }),
+    'tls-tiers-plain-10-3': run({ ws_e2e_latency: { 'p(50)': 1 }, server_cpu_us_per_write: { value: 1000 } }),
+    'tls-tiers-tls-10-1': run({ ws_e2e_latency: { 'p(50)': 1.3 }, server_cpu_us_per_write: { value: 990 } }),
+    'tls-tiers-tls-10-2': run({ ws_msgs_lost: { count: 2 } }),
+    'tls-tiers-plain-50-1': run({}), 'tls-tiers-tls-50-1': run({}),
+    'tls-storm-tls-1': run({ ws_connects_per_second: { max: 2000 } }),
+    'tls-storm-plain-1': run({ ws_connects_per_second: { max: 9000 } }),
+    'tls-storm-plain-2': run({ ws_connects_per_second: { max: 7000 } }),
     'tiers-10': run({}),
   };
   const tiers = tlsTiers(results);
   assert.deepEqual(tiers.map((r) => r.users), [10, 50]);
-  assert.equal(tiers[0].tls.cpuPerWrite, 990);
-  assert.equal(tiers[0].plain.p50, 1.1);
-  assert.deepEqual(tlsStorms(results).map((r) => [r.mode, r.perSecond]), [['plain', 9000], ['tls', 2000]]);
+  assert.equal(tiers[0].tls.cpuPerWrite, 990, 'a run without the value does not count');
+  assert.equal(tiers[0].plain.p50, 1.1, 'the median of 1.1, 5 and 1');
+  assert.equal(tiers[0].plain.cpuPerWrite, 900);
+  assert.equal(tiers[0].tls.lost, 2, 'lost events add up over the runs');
+  assert.deepEqual(tlsStorms(results).map((r) => [r.mode, r.perSecond]), [['plain', 8000], ['tls', 2000]]);
   const out = [];
   renderTls(out, { results, evidence: {}, settings: { tlsTierSeconds: 30 }, machine: '2 cores' });
   const text = out.join('\n');
-  assert.match(text, /\| 10 \| 1\.10 ms .* \| 900 µs \| 990 µs \| 1\.10× \|/);
+  assert.match(text, /\| 10 \| 1\.10 ms .* \| 900 µs \| 990 µs \| 1\.10× \| 0 \/ 2 \|/);
   assert.match(text, /\| TLS \| – \| – \| – \| – \| 2,000 \| – \|/);
+  assert.match(text, /medians of 3 runs, lost summed/);
 });
 
 test('no TLS runs: no section', () => {
