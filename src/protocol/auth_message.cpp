@@ -18,6 +18,10 @@ std::optional<std::string> parse_auth_message(std::string_view text) {
   const auto* type = o.if_contains("type");
   if (!type || !type->is_string() || type->get_string() != auth_message_type) return std::nullopt;
   const auto* token = o.if_contains("token");
+  // The token is a top-level field; one in the payload, as other messages carry theirs, is
+  // taken too.
+  if (const auto* payload = o.if_contains("payload"); !token && payload && payload->is_object())
+    token = payload->get_object().if_contains("token");
   if (!token || !token->is_string()) return std::string{};
   return std::string(token->get_string());
 }

@@ -12,8 +12,8 @@ namespace archibald {
 
 inline constexpr std::string_view auth_message_type = "AUTH";
 
-// The token of an AUTH message (empty when its "token" is missing or not a string); nullopt
-// when the text is not a JSON object of type "AUTH".
+// The token of an AUTH message ("token", or else "payload": {"token"}; empty when missing or
+// not a string); nullopt when the text is not a JSON object of type "AUTH".
 std::optional<std::string> parse_auth_message(std::string_view text);
 
 // {"type":"AUTH_OK","payload":{"exp":N},"timestamp":"…"}; exp 0: the token never expires.

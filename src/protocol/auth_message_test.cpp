@@ -12,6 +12,12 @@ TEST(AuthMessage, ReadsTheTokenOfAnAuthMessage) {
   EXPECT_EQ(parse_auth_message(text), "a.b.c");
 }
 
+TEST(AuthMessage, ATokenInThePayloadIsTakenWhenThereIsNoneAtTheTop) {
+  EXPECT_EQ(parse_auth_message(R"({"type":"AUTH","payload":{"token":"p.q.r"}})"), "p.q.r");
+  EXPECT_EQ(parse_auth_message(R"({"type":"AUTH","token":"top","payload":{"token":"p"}})"), "top");
+  EXPECT_EQ(parse_auth_message(R"({"type":"AUTH","payload":"x"})"), "");
+}
+
 TEST(AuthMessage, AnAuthMessageWithoutAStringTokenHasAnEmptyOne) {
   EXPECT_EQ(parse_auth_message(R"({"type":"AUTH"})"), "");
   EXPECT_EQ(parse_auth_message(R"({"type":"AUTH","token":42})"), "");
