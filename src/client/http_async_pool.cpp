@@ -1,6 +1,5 @@
 #include "client/http_async_pool.hpp"
 
-#include <sys/socket.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,7 +8,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <cerrno>
 #include <deque>
 
 #include "tls/tls_context.hpp"
@@ -61,14 +59,6 @@ struct http_async_pool::impl : std::enable_shared_from_this<impl> {
       if (!sources.empty()) slots[i].source = sources[i % sources.size()];
   }
 
-  // A kept connection the server closed while idle (its keep-alive timeout): reconnect
-  // instead of sending into it and failing a request that was never received.
-  static bool peer_closed(tcp::socket& socket) {
-    char byte;
-    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
-  }
-
   void pump() {
     for (std::size_t i = 0; i < slots.size() && !queue.empty(); ++i)
       if (!slots[i].current) start(i);
@@ -93,7 +83,9 @@ struct http_async_pool::impl : std::enable_shared_from_this<impl> {
     queue.pop_front();
     ++busy;
     arm(i);
-    if (s.stream && s.stream->is_open() && !peer_closed(*s.stream)) return send(i);
+    // A kept connection the server closed while idle (its keep-alive timeout): reconnect
+    // instead of sending into it and failing a request that was never received.
+    if (s.stream && s.stream->idle()) return send(i);
     s.stream = std::make_unique<tls_socket>(ioc);
     s.buffer.clear();
     beast::error_code ec;

@@ -27,20 +27,6 @@ struct http_connection::impl {
   std::optional<tls_socket> stream;
   beast::flat_buffer buffer;
 
-  // A kept connection the server has closed meanwhile reads as end-of-file (or, over TLS, a
-  // close_notify) right away.
-  bool still_open() {
-    if (!stream || !stream->is_open()) return false;
-    beast::error_code ec;
-    const bool was_non_blocking = stream->non_blocking();
-    stream->non_blocking(true, ec);
-    char byte;
-    stream->receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
-    const bool idle = ec == asio::error::would_block;  // nothing to read, not closed
-    stream->non_blocking(was_non_blocking, ec);
-    return idle;
-  }
-
   // Runs the loop until done(), or closes the connection at the deadline (what is pending then
   // fails, and done() follows). False on timeout.
   template <class Done>
@@ -111,7 +97,7 @@ http_result http_connection::request(std::string_view method, std::string_view t
                                      std::chrono::milliseconds timeout, bool keep_alive) {
   impl& s = *impl_;
   http_result out;
-  if (!s.still_open()) {
+  if (!s.stream || !s.stream->idle()) {
     out.error = s.connect(timeout);
     if (!out.error.empty()) return out;
   }

@@ -111,6 +111,13 @@ void tls_socket::start_tls(ssl_ptr ssl) {
   ssl_ = std::move(ssl);
 }
 
+bool tls_socket::idle() {
+  if (!is_open()) return false;
+  char byte;
+  const ssize_t n = ::recv(native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 void tls_socket::send_close_notify() {
   if (!ssl_ || failed_ || !is_open()) return;
   ERR_clear_error();

@@ -59,6 +59,11 @@ class tls_socket : public boost::asio::ip::tcp::socket {
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token);
 
+  // Whether a kept-alive connection can take the next request: open with nothing to read. An
+  // idle HTTP/1.1 connection has nothing; end of file, an error or pending bytes (a TLS
+  // close_notify) mean the peer has closed it or is closing it. Never blocks.
+  bool idle();
+
   // Sends TLS close_notify, once, best effort (never waits); nothing for a plain socket or a
   // TLS connection that failed (OpenSSL forbids a shutdown then).
   void send_close_notify();

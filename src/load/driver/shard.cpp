@@ -14,7 +14,6 @@
 #include "client/http_async_pool.hpp"
 #include "client/ws_async.hpp"
 #include "load/delivery_tracker.hpp"
-#include "load/driver/client_tls.hpp"
 #include "load/driver/device_target.hpp"
 #include "load/driver/simulated_user.hpp"
 #include "load/driver/write_schedule.hpp"
@@ -45,12 +44,7 @@ class shard::impl final : public ws_async_listener {
       : options_(o), period_(effective_period(o)), rng_(globals.empty() ? 1 : globals.front() + 7) {
     users_.reserve(globals.size());
     for (const auto g : globals) users_.push_back(std::make_unique<user>(o, users_.size(), g));
-    const std::size_t pool_size = http_connections_per_node(o, globals.size());
-    if (o.mode != write_mode::ws)
-      for (const auto& url : o.urls)
-        pools_.push_back(std::make_unique<http_async_pool>(ioc_, url.host, url.port, pool_size,
-                                                           o.source_ips, std::chrono::seconds(10),
-                                                           client_tls(o, url)));
+    pools_ = make_write_pools(ioc_, o, globals.size());
     if (o.mode == write_mode::publish)
       service_auth_ = "Bearer " + issue_token(o.secret, o.run_id + "-load", user_role::service, {},
                                               token_ttl(options_));

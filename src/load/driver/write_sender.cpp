@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "load/driver/client_tls.hpp"
 #include "load/write_builder.hpp"
 #include "protocol/clock.hpp"
 
@@ -14,6 +15,18 @@ using namespace std::chrono_literals;
 namespace {
 constexpr auto late_after = 10ms;  // a write later than this counts in writes_late
 }  // namespace
+
+std::vector<std::unique_ptr<http_async_pool>> make_write_pools(boost::asio::io_context& ioc,
+                                                               const load_options& o,
+                                                               std::size_t users) {
+  std::vector<std::unique_ptr<http_async_pool>> pools;
+  if (o.mode == write_mode::ws) return pools;
+  const std::size_t size = http_connections_per_node(o, users);
+  for (const auto& url : o.urls)
+    pools.push_back(std::make_unique<http_async_pool>(ioc, url.host, url.port, size, o.source_ips,
+                                                      10s, client_tls(o, url)));
+  return pools;
+}
 
 void write_sender::write(simulated_user& u, time_point intended, time_point now) {
   if (u.in_flight >= options_.max_in_flight_per_user) {

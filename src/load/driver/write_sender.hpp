@@ -16,6 +16,12 @@
 
 namespace archibald::load {
 
+// The kept-alive connections a shard's REST and publish writes go through: one pool per --url
+// (https:// ones over TLS), sized for the shard's users; none when writes go over WebSocket.
+std::vector<std::unique_ptr<http_async_pool>> make_write_pools(boost::asio::io_context& ioc,
+                                                               const load_options& options,
+                                                               std::size_t users);
+
 class write_sender {
  public:
   using time_point = std::chrono::steady_clock::time_point;
