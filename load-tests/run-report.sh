@@ -88,7 +88,11 @@ work=$(mktemp -d /tmp/archibald-report-XXXXXX)
 cp -r "$root/build/release/bin" "$work/bin"
 bin=$work/bin
 secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
-port=$((20000 + RANDOM % 20000))
+# Servers take consecutive ports from one below the kernel's ephemeral range: a client socket of
+# an earlier run (the storms leave thousands in TIME_WAIT) may hold any port inside it, and a
+# listener cannot bind over it (start_server still moves on if a port is taken).
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+port=$((10000 + RANDOM % (ephemeral_low - 10500)))
 server_pid="" heaptrack_pid="" pg_dir=""
 # shellcheck source=scripts/lib/throwaway-pg.sh
 . "$root/scripts/lib/throwaway-pg.sh"
@@ -114,26 +118,34 @@ make_certificate() {  # a throwaway CA and an ECDSA P-256 certificate for 127.0.
   openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
     -extfile "$d/san.ext" -out "$d/server.crt" 2>/dev/null
 }
-wait_until_up() {  # wait_until_up PATH
+wait_until_up() {  # wait_until_up PATH [PID] — returns 1 if PID exits first (a port taken)
   for _ in $(seq 200); do
-    curl -sfk "$scheme://127.0.0.1:$port$1" >/dev/null && return 0
+    curl -sfk -m 2 "$scheme://127.0.0.1:$port$1" >/dev/null && return 0
+    [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null && return 1
     sleep 0.1
   done
-  echo "server did not start" >&2
+  echo "server did not start on port $port; its log ends:" >&2
+  tail -5 "$work/server.log" >&2
   exit 1
 }
 server_env() {  # server_env DB_NAME → the environment of a server on $port
   echo "HOST=127.0.0.1 PORT=$port JWT_SECRET=$secret DB_PATH=$work/$1.db LOG_LEVEL=warn"
 }
 server_bin=$bin/archibald-realtime  # the server the next start_* runs
-start_server() {  # start_server DB_NAME [ENV...] → server_pid, on the next port
+start_server() {  # start_server DB_NAME [ENV...] → server_pid, on the next free port
   local db=$1
   shift
-  port=$((port + 1))
-  # shellcheck disable=SC2046 # the environment is words
-  env $(server_env "$db") "$@" "$server_bin" >>"$work/server.log" 2>&1 &
-  server_pid=$!
-  wait_until_up /health/live
+  for _ in 1 2 3 4 5; do
+    port=$((port + 1))
+    # shellcheck disable=SC2046 # the environment is words
+    env $(server_env "$db") "$@" "$server_bin" >>"$work/server.log" 2>&1 &
+    server_pid=$!
+    wait_until_up /health/live "$server_pid" && return 0
+    wait "$server_pid" 2>/dev/null || true
+  done
+  echo "server did not start on five ports; its log ends:" >&2
+  tail -5 "$work/server.log" >&2
+  exit 1
 }
 start_nodes() {  # start_nodes N → node_pids, node_urls: N nodes on the throwaway PostgreSQL
   node_pids=() node_urls=()
