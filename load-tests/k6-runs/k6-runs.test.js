@@ -1,14 +1,16 @@
 // The k6 scripts run by a real k6 against real servers on loopback: they must pass against a
 // healthy server with e2e samples, and fail the run (non-zero) with a wrong secret, with a
 // per-user limit of 1, and against a server that drops every 10th event (the loss they report
-// is exactly what it dropped). `k6 inspect` shows the thresholds the README states.
+// is exactly what it dropped); over wss:// with tokens sent by message, trusting a throwaway CA
+// (and refused without it). `k6 inspect` shows the thresholds the README states.
 // Needs a k6 binary (K6, `k6` on PATH, or ../shared/tools/k6/k6) and the release build;
 // without k6 every test here is skipped with one line saying so.
 //   node --test load-tests/k6-runs/
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -44,39 +46,67 @@ function freePort() {
   });
 }
 
-async function waitFor(url) {
+// GET url → its status; an https:// one trusting the CA file ca.
+function statusOf(url, ca) {
+  if (!url.startsWith('https:')) return fetch(url).then((r) => r.status);
+  return new Promise((resolve, reject) => {
+    httpsGet(url, { ca: readFileSync(ca) }, (r) => { r.resume(); resolve(r.statusCode); }).on('error', reject);
+  });
+}
+
+async function waitFor(url, ca) {
   for (let i = 0; i < 100; i += 1) {
     try {
-      if ((await fetch(url)).status < 500) return;
+      if ((await statusOf(url, ca)) < 500) return;
     } catch { /* not listening yet */ }
     await new Promise((r) => { setTimeout(r, 50); });
   }
   throw new Error(`nothing answers ${url}`);
 }
 
-// The release server (env: extra settings) or the lossy stand-in; → its base URL.
-async function startServer(kind, env = {}) {
+// A throwaway CA and an ECDSA certificate for 127.0.0.1 made with openssl → their files.
+function makeCertificate() {
+  const dir = join(work, 'tls');
+  mkdirSync(dir, { recursive: true });
+  const openssl = (...args) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=k6 runs CA');
+  openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-days', '1', '-extfile', 'san.ext', '-out', 'server.crt');
+  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+}
+
+// The release server (env: extra settings; tls: {ca, cert, key} for https) or the lossy
+// stand-in; → its base URL.
+async function startServer(kind, env = {}, tls = null) {
   const port = await freePort();
   const child = kind === 'lossy'
     ? spawn(join(bin, 'archibald_lossy_server'), [String(port), secret, '10'], { stdio: 'ignore' })
     : spawn(join(bin, 'archibald-realtime'), [], {
       env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), JWT_SECRET: secret,
-        DB_PATH: join(work, `${port}.db`), LOG_LEVEL: 'error', ...env },
+        DB_PATH: join(work, `${port}.db`), LOG_LEVEL: 'error',
+        ...(tls ? { TLS_CERT: tls.cert, TLS_KEY: tls.key } : {}), ...env },
       stdio: 'ignore',
     });
   children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/${kind === 'lossy' ? 'dropped' : 'health/live'}`);
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  await waitFor(`${url}/${kind === 'lossy' ? 'dropped' : 'health/live'}`, tls && tls.ca);
   return url;
 }
 
 // The tiers, 20× shorter and with a fifth of the users (2 → 10 users × 2 devices, 12 s).
-function runTiers(baseUrl, jwtSecret, name) {
+// options: auth (the script's AUTH), env (k6's environment, e.g. SSL_CERT_FILE).
+function runTiers(baseUrl, jwtSecret, name, { auth = 'url', env = {} } = {}) {
   const summary = join(work, `${name}.json`);
   const r = spawnSync(k6, ['run', '--quiet', '--no-color', '-e', `BASE_URL=${baseUrl}`,
     '-e', `JWT_SECRET=${jwtSecret}`, '-e', 'SCENARIO=load', '-e', 'SCALE=0.05',
-    '-e', 'USERS_SCALE=0.2', '-e', `SUMMARY_JSON=${summary}`, 'websocket-load.js'],
-  { cwd: loadTests, encoding: 'utf8', timeout: 120000 });
+    '-e', 'USERS_SCALE=0.2', '-e', `AUTH=${auth}`, '-e', `SUMMARY_JSON=${summary}`, 'websocket-load.js'],
+  { cwd: loadTests, encoding: 'utf8', timeout: 120000, env: { ...process.env, ...env } });
   const data = existsSync(summary) ? JSON.parse(readFileSync(summary, 'utf8')) : { metrics: {} };
   const value = (metric, field) => (data.metrics[metric] ? data.metrics[metric].values[field] : undefined);
   return { status: r.status, output: `${r.stdout}\n${r.stderr}`, value };
@@ -124,6 +154,23 @@ test('a server that drops every 10th event: exactly that loss, the run fails', {
   assert.notEqual(r.status, 0, r.output);
   assert.ok(dropped > 0);
   assert.equal(r.value('ws_msgs_lost', 'count'), dropped, r.output);
+});
+
+test('wss:// with tokens by message, trusting the server\'s CA: exit 0, nothing lost', { skip }, async () => {
+  const tls = makeCertificate();
+  const url = await startServer('real', { ALLOW_TOKEN_IN_URL: 'false' }, tls);
+  const r = runTiers(url, secret, 'tls', { auth: 'message', env: { SSL_CERT_FILE: tls.ca } });
+  assert.equal(r.status, 0, r.output);
+  assert.ok(r.value('ws_e2e_latency', 'count') > 20, r.output);
+  assert.equal(r.value('ws_msgs_lost', 'count'), 0);
+  assert.equal(r.value('ws_msgs_duplicated', 'count'), 0);
+  assert.equal(r.value('ws_connection_success', 'rate'), 1);
+
+  // The same server without its CA: the certificate is refused, no session, the run fails.
+  const untrusted = runTiers(url, secret, 'tls-untrusted', { auth: 'message', env: { SSL_CERT_FILE: '/dev/null' } });
+  assert.notEqual(untrusted.status, 0, untrusted.output);
+  assert.equal(untrusted.value('ws_connection_success', 'rate'), 0, untrusted.output);
+  assert.match(untrusted.output, /certificate/);
 });
 
 test('k6 inspect shows the thresholds the README states, for every scenario', { skip }, () => {

@@ -41,9 +41,11 @@ export function deviceClaims(userId, device, nowSeconds, ttlSeconds) {
   };
 }
 
+// http → ws, https → wss; token null: the connection authenticates with its first message.
 export function wsUrl(baseUrl, token, device, lastSeq) {
   const base = baseUrl.replace(/^http/, 'ws').replace(/\/$/, '');
-  let url = `${base}/ws/realtime?token=${encodeURIComponent(token)}&deviceId=dev${device}`;
+  const auth = token === null ? '' : `token=${encodeURIComponent(token)}&`;
+  let url = `${base}/ws/realtime?${auth}deviceId=dev${device}`;
   if (lastSeq !== null && lastSeq !== undefined) url += `&lastSeq=${lastSeq}`;
   return url;
 }
@@ -60,6 +62,11 @@ export function draftBody(userId, userIndex, device, key) {
       deviceId: `dev${device}`,
     }],
   });
+}
+
+// The first message of a connection that carries no token in its URL (DESIGN: AUTH).
+export function authMessage(token) {
+  return JSON.stringify({ type: 'AUTH', token });
 }
 
 // A received frame → {type, key, seq} for a load write's event; null for anything else.

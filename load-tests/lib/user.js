@@ -24,7 +24,7 @@ import { Counter, Rate, Trend } from 'k6/metrics';
 import { DeliveryLedger } from './ledger.js';
 import { backoffMs, k6Options, levelAt, runPlan, sessionEndMs, totalMs, writePhase } from './options.js';
 import {
-  closeCodeOf, deviceClaims, draftBody, parseEvent, signToken, writeAcknowledged, wsUrl,
+  authMessage, closeCodeOf, deviceClaims, draftBody, parseEvent, signToken, writeAcknowledged, wsUrl,
 } from './protocol.js';
 import { textSummary } from './summary.js';
 
@@ -53,6 +53,14 @@ function envNumber(name, fallback) {
   return value;
 }
 
+// AUTH=url (default: the token in the WebSocket URL, as the original clients) or AUTH=message
+// (a first {"type":"AUTH"} message, for servers with ALLOW_TOKEN_IN_URL=false) → by message?
+function authMode(value) {
+  if (value === undefined || value === '' || value === 'url') return false;
+  if (value === 'message') return true;
+  throw new Error(`AUTH must be url or message, not '${value}'`);
+}
+
 // What all VUs share, made once by setup(): every VU runs its own init code.
 function runInfo() {
   return { runId: __ENV.RUN_ID || `k6-${Date.now().toString(36)}`, startedAt: Date.now() };
@@ -67,7 +75,7 @@ function reportLedger() {
   }
 }
 
-function runUser({ plan, baseUrl, secret }, run) {
+function runUser({ plan, baseUrl, secret, authByMessage }, run) {
   const rank = exec.vu.idInTest - 1;
   const userId = `${run.runId}-u${rank}`;
   if (!vu) {
@@ -97,9 +105,12 @@ function runUser({ plan, baseUrl, secret }, run) {
     // k6 0.48's compiler predates `??`.
     const seen = ledger.lastSeq(d);
     const resumeFrom = state.attachedBefore ? (seen === null ? 0 : seen) : null;
-    const ws = new WebSocket(wsUrl(baseUrl, tokens[d], d, resumeFrom));
+    const ws = new WebSocket(wsUrl(baseUrl, authByMessage ? null : tokens[d], d, resumeFrom));
     Object.assign(dev, { ws, accepted: false, error: null, retry: null });
-    ws.onopen = () => ws.send('ping');
+    ws.onopen = () => {
+      if (authByMessage) ws.send(authMessage(tokens[d]));
+      ws.send('ping');
+    };
     ws.onerror = (e) => { dev.error = e.error; };
     ws.onmessage = (e) => {
       const at = Date.now();
@@ -212,6 +223,7 @@ export function k6Script(scenarioText, summaryName) {
     plan,
     baseUrl: (__ENV.BASE_URL || 'http://localhost:3000').replace(/\/$/, ''),
     secret: __ENV.JWT_SECRET || 'dev-secret-key-change-in-production',
+    authByMessage: authMode(__ENV.AUTH),
   };
   return {
     options: k6Options(plan),

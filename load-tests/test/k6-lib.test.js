@@ -10,7 +10,7 @@ import {
 } from '../lib/options.js';
 import { readmeThresholds } from '../lib/readme.js';
 import {
-  base64UrlEncode, closeCodeOf, draftBody, parseEvent, signToken, writeAcknowledged, wsUrl,
+  authMessage, base64UrlEncode, closeCodeOf, draftBody, parseEvent, signToken, writeAcknowledged, wsUrl,
 } from '../lib/protocol.js';
 import { breakpointAnswer, textSummary, thresholdRows } from '../lib/summary.js';
 
@@ -186,6 +186,8 @@ test('WebSocket URLs carry the token, the device and the resume point', () => {
   assert.equal(wsUrl('http://localhost:3000/', 'a.b.c', 1, null),
     'ws://localhost:3000/ws/realtime?token=a.b.c&deviceId=dev1');
   assert.equal(wsUrl('http://h:1', 't', 0, 42), 'ws://h:1/ws/realtime?token=t&deviceId=dev0&lastSeq=42');
+  assert.equal(wsUrl('https://h:1', null, 2, 7), 'wss://h:1/ws/realtime?deviceId=dev2&lastSeq=7');
+  assert.deepEqual(JSON.parse(authMessage('a.b.c')), { type: 'AUTH', token: 'a.b.c' });
 });
 
 const summaryData = {
