@@ -22,6 +22,7 @@ packages=(
   nginx                                    # the reverse-proxy test of docs/deploy/nginx.conf
   openssl                                  # throwaway certificates in the TLS tests
   systemd                                  # systemd-analyze verify of the packaged unit
+  systemd-container                        # systemd-nspawn: the package under a booted systemd
   dpkg-dev fakeroot file                   # cpack's .deb (dpkg-shlibdeps) and its install test
 )
 # npm comes with nodejs from some sources and as Debian's own package otherwise.

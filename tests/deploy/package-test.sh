@@ -3,6 +3,7 @@
 # (systemd-analyze verify), install it with dpkg -i, run the installed binary with the installed
 # settings (env file + the JWT secret made at install) on a free port until /health/ready and
 # an authenticated request, stop it with SIGTERM, purge the package. Leaves nothing installed.
+# Then tests/deploy/systemd-test.sh: the package installed and run by systemd in a container.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -80,3 +81,6 @@ dpkg -P archibald-realtime >/dev/null
 [ ! -e /usr/bin/archibald-realtime ] || fail "the binary is still there after purge"
 [ ! -e /etc/archibald-realtime ] || fail "/etc/archibald-realtime is still there after purge"
 echo "package test passed: built, verified, installed, served, purged"
+
+# The same package on a fresh system started by systemd itself (a throwaway container).
+tests/deploy/systemd-test.sh "$deb"
