@@ -5,7 +5,9 @@
 # on a fresh machine) and checks what the unit promises: active under a dynamic user with its
 # state directory, ready, a load run through it with nothing lost (the packaged archibald-load,
 # the secret made at install), reload on SIGHUP, Restart=on-failure after a SIGKILL, a stop that
-# closes open WebSockets with 1001 and exits 0, purge. Nothing of it touches the host.
+# closes open WebSockets with 1001 and exits 0; then TLS set up both ways the env file says
+# (a group-readable pair renewed by systemctl reload, LoadCredential); purge. Nothing of it
+# touches the host.
 #   tests/deploy/systemd-test.sh DEB
 # Skipped, saying why, when not root, without systemd-nspawn or where no container boots.
 set -euo pipefail
@@ -86,14 +88,14 @@ if [ "$uid" -lt 61184 ] || [ "$uid" -gt 65519 ]; then
 fi
 inside test -s /var/lib/archibald-realtime/archibald-realtime.db || fail "no database in the StateDirectory"
 
-load() {  # load SECONDS — the packaged load tool with the secret made at install
+load() {  # load SECONDS [ARGS...] — the packaged load tool with the secret made at install
   # shellcheck disable=SC2016 # expanded by the shell inside
   inside sh -c '. /etc/archibald-realtime/jwt-secret.env && exec archibald-load --quiet \
-    --url http://127.0.0.1:3000 --secret "$JWT_SECRET" --users 5 --devices 2 --duration "$1" \
+    --secret "$JWT_SECRET" --users 5 --devices 2 --duration "$@" \
     --threshold ws_msgs_lost:count==0 --threshold ws_connection_success:rate==1 \
-    --threshold "ws_e2e_latency:p(99)<2000"' load "$1"
+    --threshold "ws_e2e_latency:p(99)<2000"' load "$@"
 }
-load 3s >"$work/load.log" 2>&1 || fail "a load run through the unit: $(tail -20 "$work/load.log")"
+load 3s --url http://127.0.0.1:3000 >"$work/load.log" 2>&1 || fail "a load run through the unit: $(tail -20 "$work/load.log")"
 
 inside systemctl reload archibald-realtime
 reloaded() { unit_logs | grep -q SIGHUP; }
@@ -105,7 +107,7 @@ wait_for "Restart=on-failure did not bring the server back after SIGKILL" restar
 [ "$(show MainPID)" != "$pid" ] || fail "the same MainPID after a restart"
 
 # A stop with devices connected: they are told 1001 and the server exits 0 within the timeout.
-load 30s >"$work/load-stopped.log" 2>&1 &
+load 30s --url http://127.0.0.1:3000 >"$work/load-stopped.log" 2>&1 &
 load_pid=$!
 connected() {
   [ "$(inside curl -fsS -m 2 http://127.0.0.1:3000/metrics | sed -n 's/^archibald_connections //p')" -ge 10 ]
@@ -120,7 +122,65 @@ if [ "$(show Result)" != success ] || [ "$(show ExecMainStatus)" != 0 ]; then
   fail "the stop was not clean: Result=$(show Result) status=$(show ExecMainStatus)"
 fi
 
+# TLS as the env file says: a pair its group may read (SupplementaryGroups in a drop-in), renewed
+# in place by systemctl reload; then root-only files that systemd passes with LoadCredential.
+tls=$root/etc/archibald-realtime/tls
+mkdir -p "$tls" "$work/tls"
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+openssl req -x509 "${ec[@]}" -keyout "$work/tls/ca.key" -out "$root/root/ca.crt" -days 1 \
+  -subj /CN=test-ca 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$work/tls/san.ext"
+make_pair() {  # make_pair NAME → $work/tls/NAME.crt and .key, signed by the CA
+  openssl req "${ec[@]}" -keyout "$work/tls/$1.key" -out "$work/tls/$1.csr" -subj /CN=127.0.0.1 2>/dev/null
+  openssl x509 -req -in "$work/tls/$1.csr" -CA "$root/root/ca.crt" -CAkey "$work/tls/ca.key" \
+    -CAcreateserial -days 1 -extfile "$work/tls/san.ext" -out "$work/tls/$1.crt" 2>/dev/null
+}
+install_pair() {  # install_pair NAME MODE GROUP — as fullchain.pem / privkey.pem
+  cp "$work/tls/$1.crt" "$tls/fullchain.pem"
+  cp "$work/tls/$1.key" "$tls/privkey.pem"
+  inside chown "root:$3" /etc/archibald-realtime/tls/fullchain.pem /etc/archibald-realtime/tls/privkey.pem
+  chmod "$2" "$tls/fullchain.pem" "$tls/privkey.pem"
+}
+serial_of() { openssl x509 -noout -serial -in "$work/tls/$1.crt"; }
+served_serial() {
+  inside openssl s_client -connect 127.0.0.1:3000 -CAfile /root/ca.crt -verify_return_error \
+    </dev/null 2>/dev/null | openssl x509 -noout -serial
+}
+https_ready() { inside curl -fsS -m 2 --cacert /root/ca.crt https://127.0.0.1:3000/health/ready; }
+use_settings() {  # use_settings DROP_IN TLS_CERT TLS_KEY — then a start
+  mkdir -p "$root/etc/systemd/system/archibald-realtime.service.d"
+  printf '[Service]\n%s\n' "$1" >"$root/etc/systemd/system/archibald-realtime.service.d/tls.conf"
+  sed -i '/^TLS_\(CERT\|KEY\)=/d' "$root/etc/archibald-realtime/archibald-realtime.env"
+  printf 'TLS_CERT=%s\nTLS_KEY=%s\n' "$2" "$3" >>"$root/etc/archibald-realtime/archibald-realtime.env"
+  inside systemctl daemon-reload
+  inside systemctl restart archibald-realtime
+  wait_for "not ready over https with $1" https_ready
+}
+make_pair first
+make_pair renewed
+inside groupadd --system archibald-tls
+install_pair first 0640 archibald-tls
+use_settings SupplementaryGroups=archibald-tls /etc/archibald-realtime/tls/fullchain.pem \
+  /etc/archibald-realtime/tls/privkey.pem
+[ "$(served_serial)" = "$(serial_of first)" ] || fail "https serves another certificate than the installed one"
+load 3s --url https://127.0.0.1:3000 --ca /root/ca.crt >"$work/load-tls.log" 2>&1 ||
+  fail "a load run over https/wss: $(tail -20 "$work/load-tls.log")"
+pid=$(show MainPID)
+install_pair renewed 0640 archibald-tls
+inside systemctl reload archibald-realtime
+renewed() { [ "$(served_serial)" = "$(serial_of renewed)" ]; }
+wait_for "systemctl reload did not serve the renewed certificate" renewed
+[ "$(show MainPID)" = "$pid" ] || fail "the reload restarted the server"
+
+install_pair first 0600 root
+credentials=/run/credentials/archibald-realtime.service
+use_settings "LoadCredential=tls.crt:/etc/archibald-realtime/tls/fullchain.pem
+LoadCredential=tls.key:/etc/archibald-realtime/tls/privkey.pem" "$credentials/tls.crt" "$credentials/tls.key"
+[ "$(served_serial)" = "$(serial_of first)" ] || fail "https with LoadCredential serves another certificate"
+inside systemctl stop archibald-realtime
+
 inside dpkg -P archibald-realtime >>"$work/dpkg.log" 2>&1 || fail "dpkg -P: $(tail -5 "$work/dpkg.log")"
 inside test ! -e /usr/lib/systemd/system/archibald-realtime.service || fail "the unit is still there after purge"
 echo "systemd test passed: booted a container, installed, started by systemd as a dynamic user," \
-  "served a load run, reloaded, restarted after SIGKILL, stopped with 1001, purged"
+  "served a load run, reloaded, restarted after SIGKILL, stopped with 1001," \
+  "served https/wss with a group-readable pair and a renewal by reload, and by LoadCredential, purged"
