@@ -61,7 +61,7 @@ TEST_F(AdmissionTest, ClosesWith1008WhenTheTokenIsBadOrExpired) {
 }
 
 TEST_F(AdmissionTest, WithoutATokenItWaitsForTheAuthMessageAndKeepsTheResumePoint) {
-  for (const std::string& target : {"/ws/realtime", "/ws/realtime?token=&lastSeq=7&deviceId=p"}) {
+  for (const char* target : {"/ws/realtime", "/ws/realtime?token=&lastSeq=7&deviceId=p"}) {
     const auto a = admit(target);
     EXPECT_EQ(a.outcome, websocket_admission::verdict::await_auth) << target;
   }
