@@ -54,8 +54,8 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$work/layer/upper,workdir=$work
 # A fresh machine: packages may start their services (install-deps.sh's policy-rc.d may be
 # there), and what this machine has installed for other tests stays off.
 rm -f "$root/usr/sbin/policy-rc.d"
-for unit in nginx.service postgresql.service apt-daily.timer apt-daily-upgrade.timer \
-  man-db.timer e2scrub_all.timer dpkg-db-backup.timer; do
+for unit in nginx.service postgresql.service postgresql@.service apt-daily.timer \
+  apt-daily-upgrade.timer man-db.timer e2scrub_all.timer dpkg-db-backup.timer; do
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
 cp "$deb" "$root/root/"
