@@ -289,6 +289,19 @@ perf_profile() {  # perf_profile DELAY SECONDS — the server's hot spots, softw
     >/dev/null 2>&1 &
   perf_pid=$!
 }
+profile_start() {  # the server's samples until profile_stop (perf, software clock), if perf runs
+  perf_pid=""
+  command -v perf >/dev/null || return 0
+  perf record -F "$perf_hz" -o "$work/run.perf" -p "$server_pid" >/dev/null 2>&1 &
+  perf_pid=$!
+}
+profile_stop() {  # profile_stop FILE — the samples by library (dso) into FILE
+  [ -n "$perf_pid" ] || return 0
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" || true
+  perf report -i "$work/run.perf" --stdio --no-children --sort dso 2>/dev/null |
+    grep -E '^ +[0-9]' >"$1" || true
+}
 for scenario in scale storm spike breakpoint breakpoint-ws fanout; do
   want "$scenario" || continue
   start_server "$scenario"
@@ -385,8 +398,10 @@ if want tls; then
     for mode in plain tls; do
       use_tls $mode
       start_server "tls-storm-$mode-$run" "${tls_env[@]}"
+      [ "$run" = 1 ] && profile_start
       load "tls-storm-$mode-$run" --scenario storm --scale "$tls_storm_scale" \
         --threshold 'ws_connection_success:rate>0.99'
+      [ "$run" = 1 ] && profile_stop "$results/tls-storm-$mode-profile.txt"
       stop_server
     done
   done

@@ -39,6 +39,7 @@ export function reportOf(resultsDir) {
     profile: readText('profile.txt'), heap: readText('heap.txt'), hotpathCounts: readText('hotpath-counts.txt'),
     idleFootprint: readText('idle-footprint.txt'), benches, multinodeBench: JSON.parse(readText(multinode) || '{}'),
     tlsIdle: { plain: readText('tls-idle-plain.txt'), tls: readText('tls-idle-tls.txt') },
+    tlsStormProfile: { plain: readText('tls-storm-plain-profile.txt'), tls: readText('tls-storm-tls-profile.txt') },
   });
 }
 

@@ -1,8 +1,9 @@
 // TLS on the server's own port against plain, same build, alternated in one run
 // (run-report.sh "tls"): the seed tiers' e2e latency and server CPU per write
 // (tls-tiers-<plain|tls>-<users>-<run>.json), a connection storm's handshakes per second
-// (tls-storm-<plain|tls>-<run>.json), medians over the runs, and the RSS of idle connections
-// (tls-idle-<plain|tls>.txt, the footprint bench's output). Pure.
+// (tls-storm-<plain|tls>-<run>.json) and where the server's CPU goes in the first of them
+// (tls-storm-<plain|tls>-profile.txt, perf by library), medians over the runs, and the RSS of
+// idle connections (tls-idle-<plain|tls>.txt, the footprint bench's output). Pure.
 import { median, ms, num, pct, table, value } from './format.js';
 
 const modes = ['plain', 'tls'];
@@ -56,6 +57,44 @@ export function tlsStorms(results) {
     }));
 }
 
+// perf report --sort dso lines ("    45.93%  libcrypto.so.3") → [{dso, percent}].
+export function profileByLibrary(text) {
+  const rows = [];
+  for (const line of (text || '').split('\n')) {
+    const m = /^\s*([\d.]+)%\s+(\S+)\s*$/.exec(line);
+    if (m) rows.push({ dso: m[2], percent: Number(m[1]) });
+  }
+  return rows;
+}
+
+// The libraries of a storm's profile, in the parts a reader asks about; the first match wins.
+const libraryParts = [
+  ['OpenSSL libcrypto', (dso) => /^libcrypto/.test(dso), 'key exchange, signature, key schedule, record encryption'],
+  ['OpenSSL libssl', (dso) => /^libssl/.test(dso), 'the TLS state machine'],
+  ['kernel', (dso) => /kernel/.test(dso), 'TCP accept, send and receive, epoll, page faults'],
+  ['libc', (dso) => /^libc[.-]/.test(dso), 'malloc / free, string compares'],
+  ['the server', (dso) => /^archibald-realtime/.test(dso), 'HTTP, WebSocket upgrade, JWT, registry'],
+  ['other libraries', () => true, 'Boost, libstdc++, SQLite'],
+];
+
+// Each part's share of the storm's server samples and its µs per connection (the share of the
+// median CPU per connection), plain and TLS; [] without a profile.
+export function stormProfile(profiles, storms) {
+  const byMode = Object.fromEntries(modes.map((mode) => [mode, profileByLibrary(profiles?.[mode])]));
+  if (modes.every((mode) => !byMode[mode].length)) return [];
+  const cpu = Object.fromEntries(storms.map((r) => [r.mode, r.cpuPerConnect]));
+  return libraryParts.map(([part, matches, meaning]) => {
+    const row = { part, meaning };
+    for (const mode of modes) {
+      const rows = byMode[mode];
+      const percent = rows.length ? rows.filter((r) => libraryParts.find(([, m]) => m(r.dso))[1] === matches)
+        .reduce((sum, r) => sum + r.percent, 0) : undefined;
+      row[mode] = { percent, us: percent === undefined || cpu[mode] === undefined ? undefined : (percent / 100) * cpu[mode] };
+    }
+    return row;
+  });
+}
+
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
 const us = (v) => (v === undefined ? '–' : `${num(v)} µs`);
 
@@ -86,6 +125,14 @@ export function renderTls(out, { results, evidence, settings, machine }) {
       'server CPU / connection'],
     storms.map((r) => [r.mode === 'tls' ? 'TLS' : 'plain', num(r.connections), pct(r.success), ms(r.p50), ms(r.p95),
       num(r.perSecond), us(r.cpuPerConnect)])), '');
+    const profile = stormProfile(evidence.tlsStormProfile, storms);
+    if (profile.length) {
+      const share = (v) => (v.percent === undefined ? '–' : `${v.percent.toFixed(1)} % · ${us(v.us)}`);
+      out.push('Where the server\'s CPU goes in the first storm of each kind (perf, software clock at'
+        + ` ${settings.perfHz ?? '–'} Hz, samples by library; µs: that share of the CPU per connection above):`, '',
+      table(['part', 'what it does here', 'plain: share · per connection', 'TLS: share · per connection'],
+        profile.map((r) => [r.part, r.meaning, share(r.plain), share(r.tls)])), '');
+    }
   }
   if (idle.some((v) => v !== undefined)) {
     out.push(`Idle connections (${num(settings.tlsIdleConnections)} WebSocket connections held open, the server's RSS`

@@ -1,7 +1,9 @@
 // The report's TLS section: what it reads from the footprint bench's text and the paired runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { idleBytes, renderTls, tlsStorms, tlsTiers } from '../report/tls.js';
+import {
+  idleBytes, profileByLibrary, renderTls, stormProfile, tlsStorms, tlsTiers,
+} from '../report/tls.js';
 
 const run = (metrics) => ({ summary: { metrics: Object.fromEntries(Object.entries(metrics)
   .map(([name, values]) => [name, { values }])) } });
@@ -46,4 +48,25 @@ test('no TLS runs: no section', () => {
   const out = [];
   renderTls(out, { results: {}, evidence: {}, settings: {}, machine: '' });
   assert.deepEqual(out, []);
+});
+
+test('a storm profile by library: each part\'s share and its µs of the CPU per connection', () => {
+  const tlsText = '    45.93%  libcrypto.so.3         \n    26.00%  [kernel.kallsyms]      \n'
+    + '    13.32%  libc.so.6              \n     6.80%  archibald-realtime     \n'
+    + '     6.49%  libssl.so.3            \n     0.88%  libboost_url.so.1.81.0 \n     0.50%  libstdc++.so.6.0.30\n';
+  assert.deepEqual(profileByLibrary(tlsText)[1], { dso: '[kernel.kallsyms]', percent: 26 });
+  const storms = [{ mode: 'plain', cpuPerConnect: 50 }, { mode: 'tls', cpuPerConnect: 400 }];
+  const rows = stormProfile({ tls: tlsText }, storms);
+  const crypto = rows.find((r) => r.part === 'OpenSSL libcrypto');
+  assert.ok(Math.abs(crypto.tls.us - 183.72) < 1e-9);
+  assert.equal(crypto.plain.percent, undefined, 'no plain profile: no share');
+  assert.ok(Math.abs(rows.find((r) => r.part === 'other libraries').tls.percent - 1.38) < 1e-9);
+  assert.deepEqual(stormProfile({}, storms), []);
+
+  const out = [];
+  renderTls(out, {
+    results: { 'tls-storm-tls-1': run({ server_cpu_us_per_connect: { value: 400 } }) },
+    evidence: { tlsStormProfile: { tls: tlsText } }, settings: { perfHz: 499 }, machine: '2 cores',
+  });
+  assert.match(out.join('\n'), /\| OpenSSL libcrypto \| .* \| – \| 45\.9 % · 184 µs \|/);
 });
