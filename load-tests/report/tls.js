@@ -83,12 +83,13 @@ export function stormProfile(profiles, storms) {
   const byMode = Object.fromEntries(modes.map((mode) => [mode, profileByLibrary(profiles?.[mode])]));
   if (modes.every((mode) => !byMode[mode].length)) return [];
   const cpu = Object.fromEntries(storms.map((r) => [r.mode, r.cpuPerConnect]));
-  return libraryParts.map(([part, matches, meaning]) => {
+  return libraryParts.map(([part, , meaning]) => {
     const row = { part, meaning };
     for (const mode of modes) {
       const rows = byMode[mode];
-      const percent = rows.length ? rows.filter((r) => libraryParts.find(([, m]) => m(r.dso))[1] === matches)
-        .reduce((sum, r) => sum + r.percent, 0) : undefined;
+      const partOf = (dso) => libraryParts.find(([, m]) => m(dso))[0];
+      const percent = rows.length
+        ? rows.filter((r) => partOf(r.dso) === part).reduce((sum, r) => sum + r.percent, 0) : undefined;
       row[mode] = { percent, us: percent === undefined || cpu[mode] === undefined ? undefined : (percent / 100) * cpu[mode] };
     }
     return row;
